@@ -1,0 +1,74 @@
+#pragma once
+// Running one simulation: the public entry point of the library.
+#include <lifnet/config.hpp>
+#include <lifnet/spike.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lifnet {
+
+// MPI and PETSc for the lifetime of the program. PETSc is started without
+// its own signal handler, so that lifnet decides what a signal does.
+class environment {
+public:
+    environment(int& argc, char**& argv);
+    ~environment();
+    environment(const environment&) = delete;
+    environment& operator=(const environment&) = delete;
+
+private:
+    struct state;
+    std::unique_ptr<state> state_;
+};
+
+// The ranks a run uses; it wraps an MPI communicator so that the C API stays
+// out of public headers.
+class context {
+public:
+    context();               // every rank (MPI_COMM_WORLD)
+    static context single(); // this rank alone (MPI_COMM_SELF)
+    int rank() const;
+    int size() const;
+
+    struct impl;
+    explicit context(std::shared_ptr<const impl> i): impl_(std::move(i)) {}
+    const impl& get() const { return *impl_; }
+
+private:
+    std::shared_ptr<const impl> impl_;
+};
+
+struct run_options {
+    std::string output;       // HDF5 file to write; empty: none
+    bool progress = false;    // rank 0 shows progress on a terminal
+    std::string command_line; // recorded for provenance
+    // Called on every rank after each exchange with that epoch's spikes,
+    // sorted by (time, id).
+    std::function<void(std::span<const spike>)> on_spikes;
+};
+
+struct phase_seconds {
+    double build = 0, partition = 0, simulate = 0, exchange = 0, write = 0; // wall time [s], rank 0
+};
+
+struct run_summary {
+    std::uint64_t spikes = 0;
+    double rate_hz = 0; // 1000 · spikes / (N · t_stop)
+    std::uint64_t synapses = 0;
+    std::uint64_t edge_cut = 0; // synapses whose source and target are on different ranks
+    std::vector<std::uint64_t> neurons_per_rank, synapses_per_rank;
+    double imbalance = 1; // max / mean neurons per rank
+    phase_seconds seconds;
+};
+
+// Collective over ctx. Throws config_error before any work for an invalid
+// configuration, and a lifnet::error that every rank agrees on for bad input
+// found later (an unreadable edge file, an unwritable output).
+run_summary run(const config& c, const run_options& options, const context& ctx = context());
+
+} // namespace lifnet

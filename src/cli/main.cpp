@@ -1,0 +1,127 @@
+// The lifnet command line: `lifnet run [config.toml] [--set key=value]... [-o out.h5]`.
+#include <lifnet/config.hpp>
+#include <lifnet/errors.hpp>
+#include <lifnet/simulation.hpp>
+#include <lifnet/version.hpp>
+
+#include <CLI/CLI.hpp>
+#include <mpi.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+using namespace lifnet;
+
+std::string keys_help() {
+    std::string text = "\nConfiguration keys (--set key=value, or key = value in the TOML file):\n";
+    for (const auto& k: config_keys()) {
+        const auto name = k.name + (k.unit.empty() ? "" : " [" + k.unit + "]");
+        text += "  " + name + std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') + k.help + "\n";
+    }
+    return text;
+}
+
+// The configuration from the file and the --set flags, checked as a whole:
+// every bad key is reported at once.
+config resolve(const std::string& file, const std::vector<std::string>& sets) {
+    config c;
+    std::vector<config_error::problem> problems;
+    auto collect = [&](auto&& f) {
+        try {
+            f();
+        }
+        catch (const config_error& e) {
+            problems.insert(problems.end(), e.problems.begin(), e.problems.end());
+        }
+    };
+    if (!file.empty()) collect([&] { load_toml(c, file); });
+    for (const auto& s: sets) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos) problems.push_back({s, "expected --set key=value"});
+        else collect([&] { set_key(c, s.substr(0, eq), s.substr(eq + 1)); });
+    }
+    collect([&] { validate(c); });
+    if (!problems.empty()) throw config_error(std::move(problems));
+    return c;
+}
+
+void print_summary(const config& c, const run_summary& s, int ranks, const std::string& output) {
+    std::printf("lifnet %s: %s graph, N = %llu, k = %llu, p = %g, seed = %llu, %d rank%s, partition %s\n",
+                version_string, c.graph.c_str(), (unsigned long long)c.N, (unsigned long long)c.k, c.p,
+                (unsigned long long)c.seed, ranks, ranks == 1 ? "" : "s", c.partition.c_str());
+    const auto [lo, hi] = std::minmax_element(s.neurons_per_rank.begin(), s.neurons_per_rank.end());
+    std::printf("  synapses %llu, edge cut %llu (%.1f%%), neurons per rank %llu..%llu (imbalance %.3f)\n",
+                (unsigned long long)s.synapses, (unsigned long long)s.edge_cut,
+                s.synapses ? 100.0 * s.edge_cut / s.synapses : 0.0, (unsigned long long)*lo,
+                (unsigned long long)*hi, s.imbalance);
+    std::printf("  spikes %llu, mean rate %.3f Hz over %g ms\n", (unsigned long long)s.spikes, s.rate_hz, c.t_stop);
+    std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, write %.3f s\n",
+                s.seconds.build, s.seconds.partition, s.seconds.simulate, s.seconds.exchange, s.seconds.write);
+    if (!output.empty()) std::printf("  output: %s\n", output.c_str());
+}
+
+int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& output,
+                const std::string& command_line) {
+    const context world;
+    const config c = resolve(file, sets);
+    run_options options;
+    options.output = output;
+    options.progress = true;
+    options.command_line = command_line;
+    const auto summary = run(c, options, world);
+    if (world.rank() == 0) print_summary(c, summary, world.size(), output);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    lifnet::environment env(argc, argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+
+    CLI::App app{"lifnet: leaky integrate-and-fire networks on small-world graphs, distributed with MPI"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", lifnet::version_string);
+    std::string file, output = "lifnet.h5";
+    std::vector<std::string> sets;
+    auto* run = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
+    run->add_option("config", file, "TOML file of key = value lines")->check(CLI::ExistingFile);
+    run->add_option("--set", sets, "set a configuration key: --set key=value (repeatable)");
+    run->add_option("-o,--output", output, "output HDF5 file (written as <file>.tmp, renamed when complete)");
+    run->footer(keys_help());
+
+    try {
+        app.parse(argc, argv);
+    }
+    catch (const CLI::ParseError& e) {
+        // Help and version go to stdout with 0; a bad flag is bad input: 2.
+        const int code = rank == 0 ? app.exit(e) : e.get_exit_code();
+        return code == 0 ? 0 : 2;
+    }
+
+    std::string command_line;
+    for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+    try {
+        return run_command(file, sets, output, command_line);
+    }
+    catch (const lifnet::collective_error& e) {
+        // Every rank agreed on this failure: rank 0 reports it once.
+        if (rank == 0) std::cerr << "lifnet: " << e.what() << "\n";
+        return e.exit_code;
+    }
+    catch (const lifnet::config_error& e) {
+        // Every rank validated the same configuration.
+        if (rank == 0) std::cerr << "lifnet: " << e.what() << "\n";
+        return 2;
+    }
+    catch (const std::exception& e) {
+        // A failure on this rank alone: end the whole job rather than let the
+        // others wait in a collective.
+        std::cerr << "lifnet: rank " << rank << ": " << e.what() << std::endl;
+        MPI_Abort(MPI_COMM_WORLD, lifnet::exit_code_of(e));
+        return lifnet::exit_code_of(e);
+    }
+}

@@ -1,0 +1,96 @@
+#include "delivery.hpp"
+
+#include "mpi_util.hpp"
+
+#include <lifnet/random.hpp>
+
+#include <boost/mpi/collectives.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lifnet {
+
+namespace {
+std::uint64_t draw(std::uint64_t seed, std::uint64_t id) { return philox(seed, purpose::inhibitory, id, 0)[0]; }
+} // namespace
+
+inhibitory_set::inhibitory_set(const config& c, const std::vector<std::uint64_t>& ids,
+                               const boost::mpi::communicator& comm):
+    seed_(c.seed) {
+    const auto want = static_cast<std::uint64_t>(std::nearbyint(c.f_inh * static_cast<double>(c.N)));
+    std::vector<std::uint64_t> draws(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) draws[i] = draw(seed_, ids[i]);
+    auto count_below = [&](std::uint64_t t) {
+        const std::uint64_t local = std::count_if(draws.begin(), draws.end(), [t](auto x) { return x < t; });
+        return boost::mpi::all_reduce(comm, local, std::plus<>());
+    };
+    // Binary search for the smallest threshold t with at least `want` draws
+    // <= t, i.e. count_below(t + 1) >= want; 32 reductions, no gather.
+    std::uint64_t lo = 0, hi = std::uint64_t(1) << 32;
+    if (want == 0) {
+        threshold_ = 0;
+        return;
+    }
+    while (lo < hi) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        if (count_below(mid + 1) >= want) hi = mid;
+        else lo = mid + 1;
+    }
+    threshold_ = lo;
+    // Ties at the threshold: the lowest ids among them fill what is missing.
+    const auto below = count_below(threshold_);
+    std::vector<std::uint64_t> tied;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (draws[i] == threshold_) tied.push_back(ids[i]);
+    at_threshold_ = allgatherv<std::uint64_t>(comm, tied);
+    std::sort(at_threshold_.begin(), at_threshold_.end());
+    at_threshold_.resize(want - below);
+}
+
+bool inhibitory_set::contains(std::uint64_t id) const {
+    const auto x = draw(seed_, id);
+    return x < threshold_ || (x == threshold_ && std::binary_search(at_threshold_.begin(), at_threshold_.end(), id));
+}
+
+delay_ring::delay_ring(std::size_t neurons, std::int64_t D):
+    neurons_(neurons), slots_(D + 1), exc_(neurons * slots_, 0), inh_(neurons * slots_, 0) {}
+
+void delay_ring::add(std::int64_t step, std::uint32_t target, bool is_inhibitory) {
+    (is_inhibitory ? inh_ : exc_)[offset(step) + target] += 1;
+}
+
+void delay_ring::clear(std::int64_t step) {
+    std::fill_n(exc_.begin() + offset(step), neurons_, 0u);
+    std::fill_n(inh_.begin() + offset(step), neurons_, 0u);
+}
+
+connections::connections(const adjacency& local, const inhibitory_set& inh) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> synapses; // (source, local target)
+    synapses.reserve(local.neighbours.size());
+    for (std::size_t r = 0; r < local.rows(); ++r)
+        for (auto e = local.offsets[r]; e < local.offsets[r + 1]; ++e)
+            synapses.emplace_back(local.neighbours[e], static_cast<std::uint32_t>(r));
+    std::sort(synapses.begin(), synapses.end());
+    targets_.reserve(synapses.size());
+    for (const auto& [source, target]: synapses) {
+        if (sources_.empty() || sources_.back() != source) {
+            sources_.push_back(source);
+            inhibitory_.push_back(inh.contains(source));
+            offsets_.push_back(targets_.size());
+        }
+        targets_.push_back(target);
+    }
+    offsets_.push_back(targets_.size());
+}
+
+void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const {
+    for (const auto& s: spikes) {
+        const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.id);
+        if (it == sources_.end() || *it != s.id) continue;
+        const auto k = static_cast<std::size_t>(it - sources_.begin());
+        for (auto t = offsets_[k]; t < offsets_[k + 1]; ++t) ring.add(s.step + 1 + D, targets_[t], inhibitory_[k]);
+    }
+}
+
+} // namespace lifnet

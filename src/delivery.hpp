@@ -1,0 +1,66 @@
+#pragma once
+// Spike delivery: the connection list grouped by source, the inhibitory set,
+// and the delay ring of integer input counts.
+#include "graph.hpp"
+
+#include <lifnet/config.hpp>
+#include <lifnet/spike.hpp>
+
+#include <boost/mpi/communicator.hpp>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lifnet {
+
+// The round(f_inh N) neurons with the smallest inhibitory draw, ties broken
+// by the lower id (MODEL.md §2). Built collectively from each rank's own ids
+// without gathering them; contains() answers for any id on any rank.
+class inhibitory_set {
+public:
+    inhibitory_set(const config& c, const std::vector<std::uint64_t>& local_ids,
+                   const boost::mpi::communicator& comm);
+    bool contains(std::uint64_t id) const;
+
+private:
+    std::uint64_t seed_;
+    std::uint64_t threshold_;            // draws below it are inhibitory; 2^32: all
+    std::vector<std::uint64_t> at_threshold_; // ids drawn exactly at it that are inhibitory, sorted
+};
+
+// Input counts per local neuron for the steps still to come: D + 1 slots,
+// enough for every spike the exchange after an epoch of at most D steps can
+// deliver (MODEL.md §2: a spike of step n acts in step n + 1 + D).
+class delay_ring {
+public:
+    delay_ring(std::size_t neurons, std::int64_t D);
+    void add(std::int64_t step, std::uint32_t target, bool inhibitory);
+    const std::uint32_t* excitatory(std::int64_t step) const { return exc_.data() + offset(step); }
+    const std::uint32_t* inhibitory(std::int64_t step) const { return inh_.data() + offset(step); }
+    void clear(std::int64_t step);
+
+private:
+    std::size_t offset(std::int64_t step) const { return static_cast<std::size_t>(step % slots_) * neurons_; }
+    std::size_t neurons_;
+    std::int64_t slots_;
+    std::vector<std::uint32_t> exc_, inh_;
+};
+
+// The synapses onto this rank's neurons grouped by source, so that
+// delivering one spike is one contiguous walk.
+class connections {
+public:
+    // local: rows are this rank's neurons (sorted ids), neighbours their sources.
+    connections(const adjacency& local, const inhibitory_set& inh);
+    // Adds every spike to the ring at the step it acts: step + 1 + D.
+    void deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const;
+
+private:
+    std::vector<std::uint64_t> sources_;  // sorted, unique
+    std::vector<char> inhibitory_;        // per source
+    std::vector<std::size_t> offsets_;    // per source, into targets_
+    std::vector<std::uint32_t> targets_;  // local neuron indices
+};
+
+} // namespace lifnet

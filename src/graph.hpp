@@ -1,0 +1,35 @@
+#pragma once
+// Graph generation (MODEL.md §1). Every rank builds the nodes of its initial
+// block; the edge set depends on (N, k, p, seed) only, never on the ranks.
+#include <lifnet/config.hpp>
+
+#include <boost/mpi/communicator.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace lifnet {
+
+// Node ids [lo, hi) of `rank`'s block: N split into near-equal ranges.
+struct node_range {
+    std::uint64_t lo, hi;
+};
+node_range block_of(std::uint64_t N, int size, int rank);
+int block_owner(std::uint64_t node, std::uint64_t N, int size);
+
+// An undirected graph in compressed rows. Row r is node ids[r]; its
+// neighbours (each one synapse into ids[r], since every undirected edge is
+// two synapses) are neighbours[offsets[r] .. offsets[r+1]), sorted.
+struct adjacency {
+    std::uint64_t N = 0;
+    std::vector<std::uint64_t> ids;
+    std::vector<std::uint64_t> offsets{0};
+    std::vector<std::uint64_t> neighbours;
+
+    std::size_t rows() const { return ids.size(); }
+};
+
+// The graph of `c` with this rank's block of rows (ids lo..hi-1).
+adjacency build_graph(const config& c, const boost::mpi::communicator& comm);
+
+} // namespace lifnet

@@ -1,0 +1,74 @@
+#pragma once
+// HDF5 handles owned by RAII, and return codes turned into exceptions that
+// carry HDF5's own error stack (as HighFive does).
+#include <lifnet/errors.hpp>
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lifnet::h5 {
+
+// Throws library_error(call, HDF5's messages) when `rc` is negative.
+hid_t check(hid_t rc, const char* call);
+inline herr_t check(herr_t rc, const char* call) { return static_cast<herr_t>(check(hid_t(rc), call)); }
+
+class handle {
+public:
+    handle() = default;
+    explicit handle(hid_t id): id_(id) {}
+    handle(handle&& o) noexcept: id_(o.id_) { o.id_ = H5I_INVALID_HID; }
+    handle& operator=(handle&& o) noexcept {
+        std::swap(id_, o.id_);
+        return *this;
+    }
+    handle(const handle&) = delete;
+    handle& operator=(const handle&) = delete;
+    ~handle() { close(); }
+    void close();
+    hid_t get() const { return id_; }
+    operator hid_t() const { return id_; }
+
+private:
+    hid_t id_ = H5I_INVALID_HID;
+};
+
+// A group, created with its parents.
+handle create_group(hid_t parent, const std::string& path);
+
+template <typename T>
+hid_t native_type();
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value);
+template <typename T>
+void write_attribute(hid_t object, const std::string& name, const std::vector<T>& values);
+template <typename T>
+void write_attribute(hid_t object, const std::string& name, T value) {
+    write_attribute(object, name, std::vector<T>{value});
+}
+
+// A one-dimensional dataset that grows by collective appends; each rank
+// writes its own contiguous share (possibly empty) of every append.
+template <typename T>
+class appendable {
+public:
+    appendable(hid_t parent, const std::string& name, hsize_t chunk);
+    // Collective: `total` values are appended; this rank writes `mine` at
+    // offset `first` of them.
+    void append(hsize_t total, hsize_t first, const std::vector<T>& mine);
+    hid_t id() const { return dataset_; }
+    hsize_t size() const { return size_; }
+
+private:
+    handle dataset_;
+    hsize_t size_ = 0;
+};
+
+// Collective write of a whole one-dimensional dataset from shares: this rank
+// writes `mine` at `first` of `total`.
+template <typename T>
+void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
+
+} // namespace lifnet::h5

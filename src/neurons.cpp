@@ -1,0 +1,79 @@
+#include "neurons.hpp"
+
+#include <lifnet/random.hpp>
+
+#include <cmath>
+
+namespace lifnet {
+
+neuron_constants::neuron_constants(const config& c):
+    dt(c.dt), tau_m(c.tau_m), tau_syn(c.tau_syn), V_rest(c.V_rest), V_reset(c.V_reset), V_th(c.V_th),
+    I_bias(c.I_bias), stim_amp(c.stim_amp), noise_scale(c.sigma * std::sqrt(2 * c.tau_m / c.dt)),
+    stim_lo(2 * c.steps(c.stim_start)), stim_hi(2 * (c.steps(c.stim_start) + c.steps(c.stim_dur))),
+    ref_steps(c.ref_steps()), seed(c.seed), exact(c.integrator == "exact") {
+    P11 = std::exp(-dt / tau_syn);
+    P22 = std::exp(-dt / tau_m);
+    // P21 = tau_syn / (tau_syn - tau_m) (e^{-dt/tau_syn} - e^{-dt/tau_m}), written
+    // with expm1 so that it stays accurate as tau_syn approaches tau_m; at
+    // equality its limit is dt / tau_m e^{-dt/tau_m}.
+    if (tau_m == tau_syn) P21 = dt / tau_m * P22;
+    else P21 = tau_syn / (tau_syn - tau_m) * P22 * std::expm1(dt / tau_m - dt / tau_syn);
+}
+
+// The expression order is fixed (and FMA contraction off) so that other
+// implementations of MODEL.md can match the arithmetic bit for bit.
+void rk4_step(const neuron_constants& k, double& V, double& I, double eta, double e0, double e1, double e2) {
+    const double h = k.dt;
+    auto f = [&](double v, double i, double e) { return (-(v - k.V_rest) + i + e + eta) / k.tau_m; };
+    auto gi = [&](double i) { return -i / k.tau_syn; };
+    const double k1v = f(V, I, e0), k1i = gi(I);
+    const double k2v = f(V + 0.5 * h * k1v, I + 0.5 * h * k1i, e1), k2i = gi(I + 0.5 * h * k1i);
+    const double k3v = f(V + 0.5 * h * k2v, I + 0.5 * h * k2i, e1), k3i = gi(I + 0.5 * h * k2i);
+    const double k4v = f(V + h * k3v, I + h * k3i, e2), k4i = gi(I + h * k3i);
+    V += h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
+    I += h / 6 * (k1i + 2 * k2i + 2 * k3i + k4i);
+}
+
+void exact_step(const neuron_constants& k, double& V, double& I, double u) {
+    const double V_inf = k.V_rest + u;
+    V = V_inf + (V - V_inf) * k.P22 + I * k.P21;
+    I *= k.P11;
+}
+
+double initial_v(const config& c, std::uint64_t id) {
+    return c.V_reset + to_unit(philox(c.seed, purpose::initial_v, id, 0)[0]) * (c.V_th - c.V_reset);
+}
+
+neuron_block::neuron_block(const config& c, std::vector<std::uint64_t> ids_, std::vector<double> weight_):
+    constants(c), ids(std::move(ids_)), weight(std::move(weight_)), V(ids.size()), I(ids.size(), 0.0),
+    refractory(ids.size(), 0) {
+    for (std::size_t i = 0; i < size(); ++i) V[i] = initial_v(c, ids[i]);
+}
+
+void neuron_block::step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
+                        std::vector<std::uint32_t>& spiked) {
+    const auto& k = constants;
+    const double e0 = k.external(2 * n), e1 = k.external(2 * n + 1), e2 = k.external(2 * n + 2);
+    for (std::size_t i = 0; i < size(); ++i) {
+        // Integer counts make the increment independent of arrival order.
+        if (n_exc[i] | n_inh[i]) I[i] += weight[i] * (double(n_exc[i]) - g * double(n_inh[i]));
+        if (refractory[i] > 0) {
+            // V stays at V_reset; I decays exactly as the integrator would have it.
+            double v = k.V_reset;
+            if (k.exact) exact_step(k, v, I[i], e0);
+            else rk4_step(k, v, I[i], 0.0, e0, e1, e2);
+            --refractory[i];
+            continue;
+        }
+        const double eta = k.noise_scale == 0 ? 0.0 : k.noise_scale * normal(k.seed, ids[i], n);
+        if (k.exact) exact_step(k, V[i], I[i], e0 + eta);
+        else rk4_step(k, V[i], I[i], eta, e0, e1, e2);
+        if (V[i] >= k.V_th) {
+            V[i] = k.V_reset;
+            refractory[i] = k.ref_steps;
+            spiked.push_back(static_cast<std::uint32_t>(i));
+        }
+    }
+}
+
+} // namespace lifnet

@@ -1,0 +1,61 @@
+#pragma once
+// The neuron block: the LIF neurons of one rank in structure-of-arrays form
+// and the integrators of MODEL.md §2.
+#include <lifnet/config.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace lifnet {
+
+// Per-run constants, computed once (NEST's Variables_).
+struct neuron_constants {
+    explicit neuron_constants(const config& c);
+    double dt, tau_m, tau_syn, V_rest, V_reset, V_th, I_bias, stim_amp; // [ms], [mV]
+    double noise_scale;               // sigma * sqrt(2 tau_m / dt) [mV]
+    std::int64_t stim_lo, stim_hi;    // stimulus window in half-steps [lo, hi)
+    std::int64_t ref_steps;
+    std::uint64_t seed;
+    bool exact;
+    // Exact propagators over one step (NEST iaf_psc_exp): I *= P11;
+    // V = V_inf + (V - V_inf) P22 + I P21.
+    double P11, P22, P21;
+
+    // I_ext at half-step h: I_bias plus the stimulus inside its window [mV].
+    double external(std::int64_t half_step) const {
+        return I_bias + (half_step >= stim_lo && half_step < stim_hi ? stim_amp : 0.0);
+    }
+};
+
+// One classical RK4 step of (V, I) with input held at e0, e1, e2 at the stage
+// times t_n, t_n + dt/2, t_n + dt and noise eta for the whole step.
+void rk4_step(const neuron_constants& k, double& V, double& I, double eta, double e0, double e1, double e2);
+
+// One exact step of the linear system with constant input u = I_ext + eta.
+void exact_step(const neuron_constants& k, double& V, double& I, double u);
+
+class neuron_block {
+public:
+    // ids: global ids of the local neurons, sorted; weight: c_i·J per neuron [mV].
+    neuron_block(const config& c, std::vector<std::uint64_t> ids, std::vector<double> weight);
+
+    // Step n (MODEL.md §2): add the input counts due at t_n, draw the noise,
+    // integrate, and append to `spiked` the local index of every neuron that
+    // spikes at t_{n+1}.
+    void step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
+              std::vector<std::uint32_t>& spiked);
+
+    std::size_t size() const { return ids.size(); }
+
+    const neuron_constants constants;
+    const std::vector<std::uint64_t> ids; // global neuron ids, sorted
+    const std::vector<double> weight;     // c_i·J [mV]
+    std::vector<double> V;                // membrane potential [mV]
+    std::vector<double> I;                // synaptic input [mV]
+    std::vector<std::int64_t> refractory; // steps of refractoriness left
+};
+
+// V_i(0) = V_reset + u (V_th - V_reset), u the initial_v draw of neuron i.
+double initial_v(const config& c, std::uint64_t id);
+
+} // namespace lifnet

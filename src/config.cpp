@@ -124,9 +124,10 @@ void load_toml(config& c, const std::string& path) {
     std::vector<config_error::problem> problems;
     for (const auto& [name, node]: table) {
         const std::string key(name.str());
+        const std::string at = " (" + path + ":" + std::to_string(node.source().begin.line) + ")";
         const auto* spec = find_spec(key);
         if (!spec) {
-            problems.push_back({key, "unknown key (lifnet run --help lists the keys)"});
+            problems.push_back({key, "unknown key (lifnet run --help lists the keys)" + at});
             continue;
         }
         std::visit(
@@ -140,24 +141,24 @@ void load_toml(config& c, const std::string& path) {
                         for (const auto& e: *a) {
                             auto id = e.template value<std::int64_t>();
                             if (!id || *id < 0) {
-                                problems.push_back({key, "list entries must be node ids"});
+                                problems.push_back({key, "list entries must be node ids" + at});
                                 return;
                             }
                             ids += (ids.empty() ? "" : ",") + std::to_string(*id);
                         }
                         c.*field = ids;
                     }
-                    else problems.push_back({key, "expected a string"});
+                    else problems.push_back({key, "expected a string" + at});
                 }
                 else if constexpr (std::is_same_v<T, double>) {
                     // TOML integers are accepted for real keys (t_stop = 1000).
                     if (auto v = node.template value<double>()) c.*field = *v;
-                    else problems.push_back({key, "expected a number"});
+                    else problems.push_back({key, "expected a number" + at});
                 }
                 else {
                     auto v = node.template value<std::int64_t>();
                     if (v && *v >= 0) c.*field = static_cast<std::uint64_t>(*v);
-                    else problems.push_back({key, "expected a non-negative integer"});
+                    else problems.push_back({key, "expected a non-negative integer" + at});
                 }
             },
             spec->field);

@@ -35,6 +35,9 @@ config resolve(const std::string& file, const std::vector<std::string>& sets) {
         catch (const config_error& e) {
             problems.insert(problems.end(), e.problems.begin(), e.problems.end());
         }
+        catch (const file_error& e) { // malformed TOML: reported with the rest
+            problems.push_back({"config file", e.what()});
+        }
     };
     if (!file.empty()) collect([&] { load_toml(c, file); });
     for (const auto& s: sets) {

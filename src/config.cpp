@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -210,6 +211,12 @@ void validate(const config& c) {
     require(c.g >= 0, "g", "must be >= 0");
     require(c.record_every >= 1, "record_every", "must be >= 1");
     require(!c.population.empty(), "population", "must not be empty");
+    try {
+        record_selection{c};
+    }
+    catch (const config_error& e) {
+        bad.insert(bad.end(), e.problems.begin(), e.problems.end());
+    }
 
     if (!(c.dt > 0)) {
         bad.push_back({"dt", "must be > 0"});
@@ -241,6 +248,39 @@ void validate(const config& c) {
     }
     if (!bad.empty()) throw config_error(std::move(bad));
 }
+
+record_selection::record_selection(const config& c): every_(std::max<std::uint64_t>(c.record_every, 1)) {
+    const std::string mode = c.record.empty() ? (c.N <= 10000 ? "all" : "none") : c.record;
+    if (mode == "all") {
+        all_ = true;
+        size_ = (c.N + every_ - 1) / every_;
+        return;
+    }
+    if (mode == "none") return;
+    // A list of ids separated by commas or spaces.
+    std::vector<std::uint64_t> ids;
+    std::string text = mode;
+    std::replace(text.begin(), text.end(), ',', ' ');
+    std::istringstream in(text);
+    for (std::string word; in >> word;) {
+        std::uint64_t id;
+        if (!parse_number(word, id) || id >= c.N)
+            bad_key("record", "'" + word + "' is not all, none, or a node id below N = " + std::to_string(c.N));
+        ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (std::size_t i = 0; i < ids.size(); i += every_) ids_.push_back(ids[i]);
+    size_ = ids_.size();
+}
+
+std::int64_t record_selection::column(std::uint64_t id) const {
+    if (all_) return id % every_ == 0 ? static_cast<std::int64_t>(id / every_) : -1;
+    const auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+    return it != ids_.end() && *it == id ? it - ids_.begin() : -1;
+}
+
+std::uint64_t record_selection::id(std::uint64_t column) const { return all_ ? column * every_ : ids_[column]; }
 
 std::string to_toml(const config& c) {
     toml::table table;

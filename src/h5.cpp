@@ -113,6 +113,15 @@ void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t
     write_share(dataset.get(), first, mine);
 }
 
+void write_scalar(hid_t parent, const std::string& name, double value) {
+    handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+    handle dataset(check(
+        H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"));
+    handle xfer(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
+    check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+    check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, xfer, &value), "H5Dwrite");
+}
+
 template class appendable<double>;
 template class appendable<std::uint64_t>;
 template void write_attribute(hid_t, const std::string&, const std::vector<double>&);
@@ -122,5 +131,6 @@ template void write_attribute(hid_t, const std::string&, const std::vector<std::
 template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<double>&);
 template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint64_t>&);
 template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::int64_t>&);
+template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint32_t>&);
 
 } // namespace lifnet::h5

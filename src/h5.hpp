@@ -71,4 +71,7 @@ private:
 template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
 
+// Collective: a scalar dataset; every rank passes the same value.
+void write_scalar(hid_t parent, const std::string& name, double value);
+
 } // namespace lifnet::h5

@@ -1,11 +1,14 @@
 #include "context.hpp"
 #include "delivery.hpp"
 #include "graph.hpp"
+#include "measures.hpp"
+#include "mpi_util.hpp"
 #include "neurons.hpp"
 #include "output.hpp"
 #include "partition.hpp"
 #include "progress.hpp"
-#include "mpi_util.hpp"
+#include "report.hpp"
+#include "run_record.hpp"
 
 #include <boost/mpi/collectives.hpp>
 
@@ -32,21 +35,32 @@ std::vector<double> weights(const config& c, const adjacency& local) {
     return w;
 }
 
+// Runs f and adds its wall time to `seconds`.
+template <typename F>
+void timed(double& seconds, F&& f) {
+    const auto t = clock::now();
+    f();
+    seconds += seconds_since(t);
+}
+
 } // namespace
 
 run_summary run(const config& c, const run_options& options, const context& ctx) {
     validate(c);
     const auto& comm = ctx.get().comm;
+    const bool root = comm.rank() == 0;
     run_summary summary;
+    auto& seconds = summary.seconds;
+    provenance prov{options.command_line, now_iso8601(), "", comm.size(), {}};
+    boost::mpi::broadcast(comm, prov.start_time, 0);
 
-    auto t = clock::now();
-    adjacency local = build_graph(c, comm);
-    summary.seconds.build = seconds_since(t);
-
-    t = clock::now();
-    local = migrate(local, assign_ranks(c, local, comm), comm);
-    const auto stats = describe(local, comm);
-    summary.seconds.partition = seconds_since(t);
+    adjacency local;
+    timed(seconds.build, [&] { local = build_graph(c, comm); });
+    partition_stats stats;
+    timed(seconds.partition, [&] {
+        local = migrate(local, assign_ranks(c, local, comm), comm);
+        stats = describe(local, comm);
+    });
     summary.edge_cut = stats.edge_cut;
     summary.neurons_per_rank = stats.neurons;
     summary.synapses_per_rank = stats.synapses;
@@ -56,22 +70,39 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
     const inhibitory_set inhibitory(c, local.ids, comm);
     const connections synapses(local, inhibitory);
     neuron_block block(c, local.ids, weights(c, local));
-    local = adjacency{}; // the connection list holds what is needed from here on
+    const sample_grid grid(c);
+    voltage_measures voltages(grid, block.size(), c.N, comm);
+    spike_measures spike_stats(grid, c, block.size());
 
+    // The file is created before the loop so that spikes and report stream
+    // into it. Writers are declared after the file: they close first.
     std::optional<output_file> file;
-    std::optional<spike_writer> writer;
+    std::optional<spike_writer> spikes_out;
+    std::optional<report_writer> report;
     if (!options.output.empty()) {
-        file.emplace(options.output, comm);
-        writer.emplace(file->root(), c.population, c.dt, comm);
+        timed(seconds.write, [&] {
+            const record_selection selection(c);
+            file.emplace(options.output, comm);
+            spikes_out.emplace(file->root(), c.population, c.dt, comm);
+            if (selection.size()) report.emplace(file->root(), c, selection, block.ids, grid, comm);
+            write_network(file->root(), c, local, block.V, stats, options.save_graph, comm);
+        });
     }
+    local = adjacency{}; // the connection list holds what is needed from here on
 
     const std::int64_t nsteps = c.nsteps(), D = c.delay_steps();
     const std::int64_t epoch = c.exchange == "step" ? 1 : D;
     delay_ring ring(block.size(), D);
-    progress_line progress(options.progress && comm.rank() == 0, c.t_stop);
+    progress_line progress(options.progress && root, c.t_stop);
     std::vector<std::uint32_t> fired;
     std::vector<spike> local_spikes;
-    double exchange_seconds = 0, write_seconds = 0;
+    // V after step n and its reset is the sample at time index n + 1.
+    auto sample = [&](std::int64_t m) {
+        if (!grid.contains(m)) return;
+        voltages.sample(block.V);
+        if (report) report->sample(block.V);
+    };
+    sample(0);
 
     // Order of operations. Step n: add the input due at t_n, draw noise,
     // integrate, threshold (MODEL.md §2). A spike of step n acts in step
@@ -79,45 +110,57 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
     // produced is due at e0 + 1 + D >= e0 + L + 1 or later: exchanging and
     // enqueueing once per epoch delivers each spike before it is due. The
     // ring holds D + 1 steps, all that can be pending after an exchange.
-    t = clock::now();
+    const auto loop_start = clock::now();
     for (std::int64_t e0 = 0; e0 < nsteps; e0 += epoch) {
         const std::int64_t e1 = std::min(e0 + epoch, nsteps);
         local_spikes.clear();
         for (std::int64_t n = e0; n < e1; ++n) {
             block.step(n, ring.excitatory(n), ring.inhibitory(n), c.g, fired);
             ring.clear(n);
-            for (auto i: fired) local_spikes.push_back({n, block.ids[i]});
+            for (auto i: fired) {
+                local_spikes.push_back({n, block.ids[i]});
+                spike_stats.add(i, n + 1);
+            }
             fired.clear();
+            sample(n + 1);
         }
-        auto te = clock::now();
-        auto epoch_spikes = allgatherv<spike>(comm, local_spikes);
-        std::sort(epoch_spikes.begin(), epoch_spikes.end());
-        synapses.deliver(epoch_spikes, D, ring);
-        exchange_seconds += seconds_since(te);
-
+        std::vector<spike> epoch_spikes;
+        timed(seconds.exchange, [&] {
+            epoch_spikes = allgatherv<spike>(comm, local_spikes);
+            std::sort(epoch_spikes.begin(), epoch_spikes.end());
+            synapses.deliver(epoch_spikes, D, ring);
+            voltages.reduce();
+        });
         summary.spikes += epoch_spikes.size();
         if (options.on_spikes) options.on_spikes(epoch_spikes);
-        if (writer) {
-            auto tw = clock::now();
-            writer->append(epoch_spikes);
-            write_seconds += seconds_since(tw);
-        }
+        timed(seconds.write, [&] {
+            if (spikes_out) spikes_out->append(epoch_spikes);
+            if (report && report->buffer_full()) report->flush();
+        });
         progress.update(static_cast<double>(e1) * c.dt);
     }
     progress.finish();
-    summary.seconds.simulate = seconds_since(t) - exchange_seconds - write_seconds;
+    seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.write;
 
-    t = clock::now();
-    if (writer) {
-        writer->flush();
-        writer.reset();
-        file->commit();
-    }
-    write_seconds += seconds_since(t);
-
-    summary.seconds.exchange = exchange_seconds;
-    summary.seconds.write = write_seconds;
+    voltages.finish(c.dt, summary.sync);
+    spike_stats.finish(comm, summary.sync);
     summary.rate_hz = 1000.0 * static_cast<double>(summary.spikes) / (static_cast<double>(c.N) * c.t_stop);
+
+    if (file) {
+        timed(seconds.write, [&] {
+            spikes_out->flush();
+            if (report) report->flush();
+            spikes_out.reset();
+            report.reset();
+            write_sync(file->root(), summary.sync, root);
+            prov.end_time = now_iso8601();
+            boost::mpi::broadcast(comm, prov.end_time, 0);
+            prov.seconds = seconds;
+            boost::mpi::broadcast(comm, prov.seconds.simulate, 0);
+            write_provenance(file->root(), c, prov);
+            file->commit();
+        });
+    }
     return summary;
 }
 

@@ -74,6 +74,23 @@ void load_toml(config& c, const std::string& path);
 // its allowed range.
 void validate(const config& c);
 
+// The neurons the membrane-potential report holds (keys record and
+// record_every), in column order: every record_every-th of the selected ids
+// (all ids, none, or a list), sorted.
+class record_selection {
+public:
+    explicit record_selection(const config& c); // throws config_error naming `record`
+    std::uint64_t size() const { return size_; }
+    // The column of `id`, or -1 when it is not recorded.
+    std::int64_t column(std::uint64_t id) const;
+    std::uint64_t id(std::uint64_t column) const;
+
+private:
+    bool all_ = false;
+    std::uint64_t every_ = 1, size_ = 0;
+    std::vector<std::uint64_t> ids_; // for a list: the recorded ids, sorted
+};
+
 // The fully resolved configuration as TOML text (for provenance).
 std::string to_toml(const config& c);
 

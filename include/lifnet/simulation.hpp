@@ -47,6 +47,7 @@ struct run_options {
     std::string output;       // HDF5 file to write; empty: none
     bool progress = false;    // rank 0 shows progress on a terminal
     std::string command_line; // recorded for provenance
+    bool save_graph = false;  // also write the synapses as SONATA edges
     // Called on every rank after each exchange with that epoch's spikes,
     // sorted by (time, id).
     std::function<void(std::span<const spike>)> on_spikes;
@@ -54,6 +55,17 @@ struct run_options {
 
 struct phase_seconds {
     double build = 0, partition = 0, simulate = 0, exchange = 0, write = 0; // wall time [s], rank 0
+};
+
+// The synchrony measures of MODEL.md §4 over the samples t_transient <= t <= t_stop.
+struct sync_measures {
+    double chi = 0;     // Golomb–Rinzel coherence, in [0, 1]
+    double E = 0;       // synchronisation error [mV]
+    double R = 0;       // Kuramoto order parameter from spike phases
+    double rate_hz = 0; // mean firing rate after t_transient [Hz]
+    double cv = 0;      // mean CV of inter-spike intervals
+    std::vector<double> t, Vbar;    // sample times [ms] and population mean V [mV]
+    std::vector<std::string> notes; // why a measure is NaN
 };
 
 struct run_summary {
@@ -64,6 +76,7 @@ struct run_summary {
     std::vector<std::uint64_t> neurons_per_rank, synapses_per_rank;
     double imbalance = 1; // max / mean neurons per rank
     phase_seconds seconds;
+    sync_measures sync;
 };
 
 // Collective over ctx. Throws config_error before any work for an invalid

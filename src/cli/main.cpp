@@ -60,19 +60,24 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
                 s.synapses ? 100.0 * s.edge_cut / s.synapses : 0.0, (unsigned long long)*lo,
                 (unsigned long long)*hi, s.imbalance);
     std::printf("  spikes %llu, mean rate %.3f Hz over %g ms\n", (unsigned long long)s.spikes, s.rate_hz, c.t_stop);
+    const auto& m = s.sync;
+    std::printf("  synchrony after %g ms: chi = %.4f, E = %.4f mV, R = %.4f, rate = %.3f Hz, CV = %.4f\n",
+                c.t_transient, m.chi, m.E, m.R, m.rate_hz, m.cv);
+    for (const auto& note: m.notes) std::printf("    (%s)\n", note.c_str());
     std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, write %.3f s\n",
                 s.seconds.build, s.seconds.partition, s.seconds.simulate, s.seconds.exchange, s.seconds.write);
     if (!output.empty()) std::printf("  output: %s\n", output.c_str());
 }
 
 int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& output,
-                const std::string& command_line) {
+                bool save_graph, const std::string& command_line) {
     const context world;
     const config c = resolve(file, sets);
     run_options options;
     options.output = output;
     options.progress = true;
     options.command_line = command_line;
+    options.save_graph = save_graph;
     const auto summary = run(c, options, world);
     if (world.rank() == 0) print_summary(c, summary, world.size(), output);
     return 0;
@@ -94,6 +99,8 @@ int main(int argc, char** argv) {
     run->add_option("config", file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", sets, "set a configuration key: --set key=value (repeatable)");
     run->add_option("-o,--output", output, "output HDF5 file (written as <file>.tmp, renamed when complete)");
+    bool save_graph = false;
+    run->add_flag("--save-graph", save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
     run->footer(keys_help());
 
     try {
@@ -108,7 +115,7 @@ int main(int argc, char** argv) {
     std::string command_line;
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
     try {
-        return run_command(file, sets, output, command_line);
+        return run_command(file, sets, output, save_graph, command_line);
     }
     catch (const lifnet::collective_error& e) {
         // Every rank agreed on this failure: rank 0 reports it once.

@@ -283,19 +283,26 @@ std::int64_t record_selection::column(std::uint64_t id) const {
 std::uint64_t record_selection::id(std::uint64_t column) const { return all_ ? column * every_ : ids_[column]; }
 
 std::string to_toml(const config& c) {
-    toml::table table;
-    for (const auto& s: specs()) {
+    // In the order of MODEL.md §7, reals in their shortest exact form.
+    std::ostringstream out;
+    for (const auto& spec: specs()) {
+        out << spec.info.name << " = ";
         std::visit(
             [&](auto field) {
                 using T = std::remove_cvref_t<decltype(c.*field)>;
-                if constexpr (std::is_same_v<T, std::uint64_t>)
-                    table.insert(s.info.name, static_cast<std::int64_t>(c.*field));
-                else table.insert(s.info.name, c.*field);
+                if constexpr (std::is_same_v<T, std::string>) out << toml::value<std::string>(c.*field);
+                else if constexpr (std::is_same_v<T, double>) {
+                    char text[32];
+                    const auto end = std::to_chars(text, text + sizeof text, c.*field).ptr;
+                    std::string number(text, end);
+                    if (number.find_first_of(".en") == std::string::npos) number += ".0";
+                    out << number;
+                }
+                else out << c.*field;
             },
-            s.field);
+            spec.field);
+        out << "\n";
     }
-    std::ostringstream out;
-    out << table;
     return out.str();
 }
 

@@ -1,6 +1,7 @@
 // The lifnet command line: `lifnet run [config.toml] [--set key=value]... [-o out.h5]`.
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
+#include <lifnet/info.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/version.hpp>
 
@@ -102,6 +103,9 @@ int main(int argc, char** argv) {
     bool save_graph = false;
     run->add_flag("--save-graph", save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
     run->footer(keys_help());
+    std::string info_file;
+    auto* info = app.add_subcommand("info", "print the configuration, counts and measures of a run file");
+    info->add_option("file", info_file, "lifnet output file (HDF5)")->required();
 
     try {
         app.parse(argc, argv);
@@ -115,6 +119,10 @@ int main(int argc, char** argv) {
     std::string command_line;
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
     try {
+        if (info->parsed()) {
+            if (rank == 0) std::cout << lifnet::describe_file(info_file);
+            return 0;
+        }
         return run_command(file, sets, output, save_graph, command_line);
     }
     catch (const lifnet::collective_error& e) {
@@ -130,6 +138,12 @@ int main(int argc, char** argv) {
     catch (const std::exception& e) {
         // A failure on this rank alone: end the whole job rather than let the
         // others wait in a collective.
+        int size = 1;
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        if (size == 1) {
+            std::cerr << "lifnet: " << e.what() << std::endl;
+            return lifnet::exit_code_of(e);
+        }
         std::cerr << "lifnet: rank " << rank << ": " << e.what() << std::endl;
         MPI_Abort(MPI_COMM_WORLD, lifnet::exit_code_of(e));
         return lifnet::exit_code_of(e);

@@ -1,0 +1,93 @@
+#include <lifnet/errors.hpp>
+#include <lifnet/info.hpp>
+
+#include "h5.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace lifnet {
+
+namespace {
+
+bool exists(hid_t file, const std::string& path) {
+    // Checks each component, as H5Lexists requires.
+    std::string prefix;
+    std::istringstream parts(path);
+    for (std::string part; std::getline(parts, part, '/');) {
+        if (part.empty()) continue;
+        prefix += "/" + part;
+        if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    return true;
+}
+
+std::string string_attribute(hid_t file, const char* name) {
+    if (H5Aexists(file, name) <= 0) return "";
+    h5::handle attr(h5::check(H5Aopen(file, name, H5P_DEFAULT), "H5Aopen"));
+    h5::handle type(h5::check(H5Aget_type(attr), "H5Aget_type"));
+    std::string value(H5Tget_size(type), '\0');
+    h5::check(H5Aread(attr, type, value.data()), "H5Aread");
+    return value.substr(0, value.find('\0'));
+}
+
+double scalar(hid_t file, const std::string& path) {
+    h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
+    double value = NAN;
+    h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), "H5Dread");
+    return value;
+}
+
+std::vector<hsize_t> shape(hid_t file, const std::string& path) {
+    h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
+    h5::handle space(h5::check(H5Dget_space(d), "H5Dget_space"));
+    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    return dims;
+}
+
+// The single group under `parent` (the population name).
+std::string only_child(hid_t file, const char* parent) {
+    if (!exists(file, parent)) return "";
+    h5::handle group(h5::check(H5Gopen2(file, parent, H5P_DEFAULT), "H5Gopen2"));
+    char name[256] = {};
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, 0, name, sizeof name, H5P_DEFAULT) < 0) return "";
+    return name;
+}
+
+} // namespace
+
+std::string describe_file(const std::string& path) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    if (H5Fis_hdf5(path.c_str()) <= 0) throw file_error(path, "not an HDF5 file");
+    h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (file.get() < 0) throw file_error(path, "cannot open");
+    const auto pop = only_child(file, "spikes");
+    if (pop.empty()) throw file_error(path, "not a lifnet run file (no /spikes/<population>)");
+
+    std::ostringstream out;
+    out << path << ": lifnet " << string_attribute(file, "lifnet_version") << " ("
+        << string_attribute(file, "lifnet_git_hash") << "), " << string_attribute(file, "start_time") << " to "
+        << string_attribute(file, "end_time") << "\n";
+    out << "command: " << string_attribute(file, "command_line") << "\n";
+    out << "population " << pop << ": " << shape(file, "/spikes/" + pop + "/timestamps")[0] << " spikes";
+    const auto report = "/report/" + pop + "/data";
+    if (exists(file, report)) {
+        const auto dims = shape(file, report);
+        out << ", report of " << dims[1] << " neurons x " << dims[0] << " samples";
+    }
+    else out << ", no report";
+    out << "\n";
+    if (exists(file, "/network/edge_cut"))
+        out << "partition: edge cut " << scalar(file, "/network/edge_cut") << " synapses, imbalance "
+            << scalar(file, "/network/imbalance") << "\n";
+    if (exists(file, "/sync/chi")) {
+        out << "synchrony: chi = " << scalar(file, "/sync/chi") << ", E = " << scalar(file, "/sync/E")
+            << " mV, R = " << scalar(file, "/sync/R") << ", rate = " << scalar(file, "/sync/rate_hz")
+            << " Hz, CV = " << scalar(file, "/sync/cv") << "\n";
+    }
+    out << "configuration:\n" << string_attribute(file, "config") << "\n";
+    return out.str();
+}
+
+} // namespace lifnet

@@ -125,6 +125,7 @@ void load_toml(config& c, const std::string& path) {
     std::vector<config_error::problem> problems;
     for (const auto& [name, node]: table) {
         const std::string key(name.str());
+        if (key == "sweep" && node.is_table()) continue; // read by load_sweep_table
         const std::string at = " (" + path + ":" + std::to_string(node.source().begin.line) + ")";
         const auto* spec = find_spec(key);
         if (!spec) {

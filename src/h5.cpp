@@ -2,6 +2,8 @@
 
 #include <H5FDmpio.h>
 
+#include <algorithm>
+
 namespace lifnet::h5 {
 
 namespace {
@@ -111,6 +113,20 @@ void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t
                                     H5P_DEFAULT),
                          "H5Dcreate2"));
     write_share(dataset.get(), first, mine);
+}
+
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
+    std::size_t width = 1;
+    for (const auto& v: values) width = std::max(width, v.size());
+    std::string packed(width * values.size(), '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) packed.replace(i * width, values[i].size(), values[i]);
+    handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+    check(H5Tset_size(type, width), "H5Tset_size");
+    const hsize_t n = values.size();
+    handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    handle dataset(check(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                         "H5Dcreate2"));
+    if (n) check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "H5Dwrite");
 }
 
 void write_scalar(hid_t parent, const std::string& name, double value) {

@@ -71,6 +71,9 @@ private:
 template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
 
+// A dataset of fixed-length strings, written whole (one writer).
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);
+
 // Collective: a scalar dataset; every rank passes the same value.
 void write_scalar(hid_t parent, const std::string& name, double value);
 

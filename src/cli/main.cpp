@@ -3,6 +3,7 @@
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
 #include <lifnet/simulation.hpp>
+#include <lifnet/sweep.hpp>
 #include <lifnet/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -84,6 +85,32 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, c
     return 0;
 }
 
+int sweep_command(const std::string& file, const std::vector<std::string>& sets, const std::vector<std::string>& vary,
+                  const std::string& seeds, int ranks_per_member, sweep_spec spec) {
+    const context world;
+    const config base = resolve(file, sets);
+    std::vector<config_error::problem> problems;
+    auto collect = [&](auto&& f) {
+        try {
+            f();
+        }
+        catch (const config_error& e) {
+            problems.insert(problems.end(), e.problems.begin(), e.problems.end());
+        }
+    };
+    if (!file.empty()) collect([&] { load_sweep_table(spec, file); });
+    for (const auto& v: vary) collect([&] { spec.axes.push_back(parse_axis(v)); });
+    if (!seeds.empty()) collect([&] { spec.seeds = parse_seeds(seeds); });
+    if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
+    if (!problems.empty()) throw config_error(std::move(problems));
+    const auto result = run_sweep(base, spec, world);
+    if (world.rank() == 0) {
+        std::printf("sweep: %zu members, %zu run now, %zu already done, %zu failed\n  summary: %s\n", result.members,
+                    result.members - result.skipped, result.skipped, result.failed, spec.output.c_str());
+    }
+    return result.failed ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +130,21 @@ int main(int argc, char** argv) {
     bool save_graph = false;
     run->add_flag("--save-graph", save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
     run->footer(keys_help());
+    std::vector<std::string> vary;
+    std::string seeds;
+    int ranks_per_member = 0;
+    lifnet::sweep_spec spec;
+    spec.output = "sweep.h5";
+    auto* sweep = app.add_subcommand("sweep", "run every combination of the varied keys x every seed (resumable)");
+    sweep->add_option("config", file, "TOML file of key = value lines, optionally with a [sweep] table")
+        ->check(CLI::ExistingFile);
+    sweep->add_option("--set", sets, "set a configuration key for every member: --set key=value");
+    sweep->add_option("--vary", vary, "a key and its values: --vary p=0,0.1,0.3 (repeatable)");
+    sweep->add_option("--seeds", seeds, "seeds of every point: 1-20, or 1,2,5 (default 1)");
+    sweep->add_option("--ranks-per-member", ranks_per_member, "ranks that run one member (must divide the ranks)");
+    sweep->add_option("-o,--output", spec.output, "summary file (HDF5); the journal is <file>.journal");
+    sweep->add_option("--member-output", spec.member_dir, "write each member's full run file into this folder");
+    sweep->footer(keys_help());
     std::string info_file;
     auto* info = app.add_subcommand("info", "print the configuration, counts and measures of a run file");
     info->add_option("file", info_file, "lifnet output file (HDF5)")->required();
@@ -122,6 +164,10 @@ int main(int argc, char** argv) {
         if (info->parsed()) {
             if (rank == 0) std::cout << lifnet::describe_file(info_file);
             return 0;
+        }
+        if (sweep->parsed()) {
+            spec.command_line = command_line;
+            return sweep_command(file, sets, vary, seeds, ranks_per_member, spec);
         }
         return run_command(file, sets, output, save_graph, command_line);
     }

@@ -1,0 +1,45 @@
+#pragma once
+// Ensembles and sweeps: every combination of the varied keys × every seed,
+// each member a full run on a group of ranks, resumable from a journal.
+#include <lifnet/config.hpp>
+#include <lifnet/simulation.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lifnet {
+
+struct sweep_axis {
+    std::string key;
+    std::vector<std::string> values; // as given; each is checked with set_key
+};
+
+struct sweep_spec {
+    std::vector<sweep_axis> axes;
+    std::vector<std::uint64_t> seeds{1};
+    int ranks_per_member = 1;
+    std::string output;       // the summary file (HDF5)
+    std::string member_dir;   // when set, every member's full run file goes here
+    std::string command_line; // recorded for provenance
+};
+
+// "key=v1,v2,..." (config_error naming --vary for a bad key, value or empty list).
+sweep_axis parse_axis(const std::string& text);
+// "1-20", "1,2,5" or a mix ("1-3,7").
+std::vector<std::uint64_t> parse_seeds(const std::string& text);
+// The [sweep] table of a TOML config: vary = { p = [0, 0.1] }, seeds = "1-20"
+// (or a list), ranks_per_member = 2. Absent table: nothing changes.
+void load_sweep_table(sweep_spec& spec, const std::string& path);
+
+struct sweep_result {
+    std::size_t members = 0; // in the sweep
+    std::size_t skipped = 0; // already complete in the journal
+    std::size_t failed = 0;  // whose run failed (status in the summary)
+};
+
+// Collective over ctx. The journal `<output>.journal` records each finished
+// member; running the same sweep again skips those and rebuilds the summary.
+sweep_result run_sweep(const config& base, const sweep_spec& spec, const context& ctx = context());
+
+} // namespace lifnet

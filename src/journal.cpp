@@ -47,6 +47,10 @@ std::vector<journal_record> read_journal(const std::string& path) {
     std::string line;
     while (std::getline(in, line)) {
         if (in.eof()) break; // no newline: torn by a kill mid-write
+        // The last field is a checksum of the rest: a damaged line is not done.
+        const auto tab = line.rfind('\t');
+        if (tab == std::string::npos || line.substr(tab + 1) != hash_text(line.substr(0, tab))) continue;
+        line.resize(tab);
         std::vector<std::string> f;
         std::istringstream fields(line);
         for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
@@ -80,9 +84,12 @@ void append_journal(const std::string& path, const journal_record& r) {
                        "\t" + clean(r.status);
     for (double x: {r.chi, r.E, r.R, r.rate_hz, r.cv}) line += "\t" + number(x);
     for (const auto& v: r.values) line += "\t" + clean(v);
-    line += "\n";
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    line += "\t" + hash_text(line) + "\n";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND, 0644);
     if (fd < 0) throw file_error(path, std::string("cannot open the journal: ") + std::strerror(errno));
+    // After a torn last line, start on a fresh one so the fragment stays apart.
+    char last = '\n';
+    if (::lseek(fd, -1, SEEK_END) >= 0 && ::read(fd, &last, 1) == 1 && last != '\n') line.insert(0, "\n");
     const auto written = ::write(fd, line.data(), line.size());
     const bool synced = ::fsync(fd) == 0;
     ::close(fd);

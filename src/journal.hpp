@@ -1,7 +1,9 @@
 #pragma once
 // The sweep journal: one line per finished member, appended, flushed and
 // fsync'd as it finishes, so a killed sweep loses only the members in
-// flight. A torn last line (a kill mid-write) is ignored when read back.
+// flight. Each line ends with a checksum of itself: a torn or damaged line
+// (a kill mid-write, a full disk) is ignored when read back, and the next
+// record starts on a line of its own.
 #include <cstdint>
 #include <string>
 #include <vector>

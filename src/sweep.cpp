@@ -115,7 +115,12 @@ sweep_axis parse_axis(const std::string& text) {
     config probe;
     for (const auto& v: axis.values) {
         if (v.empty()) bad("--vary", "'" + text + "': an empty value");
-        set_key(probe, axis.key, v); // names the key if it is unknown or v is mistyped
+        try {
+            set_key(probe, axis.key, v);
+        }
+        catch (const config_error& e) {
+            bad("--vary " + axis.key, e.problems.front().message);
+        }
     }
     if (axis.key == "seed") bad("--vary", "vary the seed with --seeds");
     return axis;
@@ -234,6 +239,13 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
     shared_counters counters(world);
     const auto start = std::chrono::steady_clock::now();
     std::size_t failed = 0;
+    long shown = -1; // the last count rank 0 printed
+    auto show = [&](long finished) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "sweep: %ld/%zu members done, %.1f s elapsed, ETA %.0f s\n", finished, todo.size(),
+                     elapsed, finished ? elapsed / finished * (todo.size() - finished) : 0.0);
+        shown = finished;
+    };
     for (;;) {
         long k = 0;
         if (leader) k = counters.add(0, 1) - 1;
@@ -260,15 +272,11 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         if (leader) {
             append_journal(journal, record);
             const long finished = counters.add(1, 1);
-            if (world.rank() == 0) {
-                const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                std::fprintf(stderr, "sweep: %ld/%zu members done, %.1f s elapsed, ETA %.0f s\n", finished,
-                             todo.size(), elapsed, elapsed / finished * (todo.size() - finished));
-            }
+            if (world.rank() == 0) show(finished);
         }
     }
     result.failed = boost::mpi::all_reduce(world, leader ? failed : 0, std::plus<>());
-    world.barrier();
+    if (world.rank() == 0 && shown != static_cast<long>(todo.size())) show(static_cast<long>(todo.size()));
 
     // Rank 0 rebuilds the summary from the journal, the record of what is done.
     run_collectively(world, [&] {

@@ -3,6 +3,8 @@
 
 #include <boost/mpi/environment.hpp>
 
+#include <cstdlib>
+
 namespace lifnet {
 
 struct environment::state {
@@ -12,6 +14,9 @@ struct environment::state {
 
 environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {
     // PETSc reads only these options, never the user's command line.
+    // PT-Scotch's threaded halo exchange can run mismatched collectives
+    // (seen: a hang at 4 ranks); one thread per rank. A user's value wins.
+    setenv("SCOTCH_PTHREAD_NUMBER", "1", 0);
     static char name[] = "lifnet", no_handler[] = "-no_signal_handler";
     static char* petsc_argv[] = {name, no_handler, nullptr};
     int petsc_argc = 2;

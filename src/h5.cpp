@@ -129,14 +129,17 @@ void write_strings(hid_t parent, const std::string& name, const std::vector<std:
     if (n) check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "H5Dwrite");
 }
 
-void write_scalar(hid_t parent, const std::string& name, double value) {
+template <typename T>
+void write_scalar(hid_t parent, const std::string& name, T value) {
     handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
     handle dataset(check(
-        H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"));
+        H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"));
     handle xfer(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
-    check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, xfer, &value), "H5Dwrite");
+    check(H5Dwrite(dataset, native_type<T>(), H5S_ALL, H5S_ALL, xfer, &value), "H5Dwrite");
 }
+template void write_scalar(hid_t, const std::string&, double);
+template void write_scalar(hid_t, const std::string&, std::uint64_t);
 
 template class appendable<double>;
 template class appendable<std::uint64_t>;

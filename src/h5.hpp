@@ -75,6 +75,7 @@ void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);
 
 // Collective: a scalar dataset; every rank passes the same value.
-void write_scalar(hid_t parent, const std::string& name, double value);
+template <typename T>
+void write_scalar(hid_t parent, const std::string& name, T value);
 
 } // namespace lifnet::h5

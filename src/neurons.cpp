@@ -1,5 +1,7 @@
 #include "neurons.hpp"
 
+#include "noise.hpp"
+
 #include <lifnet/random.hpp>
 
 #include <cmath>
@@ -7,17 +9,19 @@
 namespace lifnet {
 
 neuron_constants::neuron_constants(const config& c):
-    dt(c.dt), tau_m(c.tau_m), tau_syn(c.tau_syn), V_rest(c.V_rest), V_reset(c.V_reset), V_th(c.V_th),
-    I_bias(c.I_bias), stim_amp(c.stim_amp), noise_scale(c.sigma * std::sqrt(2 * c.tau_m / c.dt)),
-    stim_lo(2 * c.steps(c.stim_start)), stim_hi(2 * (c.steps(c.stim_start) + c.steps(c.stim_dur))),
-    ref_steps(c.ref_steps()), seed(c.seed), exact(c.integrator == "exact") {
+    dt(c.dt), tau_m(c.tau_m), tau_syn(c.tau_syn), V_rest(c.V_rest), V_reset(c.V_reset), V_th(c.V_th), I_bias(c.I_bias),
+    stim_amp(c.stim_amp), noise_scale(c.sigma * std::sqrt(2 * c.tau_m / c.dt)), stim_lo(2 * c.steps(c.stim_start)),
+    stim_hi(2 * (c.steps(c.stim_start) + c.steps(c.stim_dur))), ref_steps(c.ref_steps()), seed(c.seed),
+    exact(c.integrator == "exact") {
     P11 = std::exp(-dt / tau_syn);
     P22 = std::exp(-dt / tau_m);
     // P21 = tau_syn / (tau_syn - tau_m) (e^{-dt/tau_syn} - e^{-dt/tau_m}), written
     // with expm1 so that it stays accurate as tau_syn approaches tau_m; at
     // equality its limit is dt / tau_m e^{-dt/tau_m}.
-    if (tau_m == tau_syn) P21 = dt / tau_m * P22;
-    else P21 = tau_syn / (tau_syn - tau_m) * P22 * std::expm1(dt / tau_m - dt / tau_syn);
+    if (tau_m == tau_syn)
+        P21 = dt / tau_m * P22;
+    else
+        P21 = tau_syn / (tau_syn - tau_m) * P22 * std::expm1(dt / tau_m - dt / tau_syn);
 }
 
 // The expression order is fixed (and FMA contraction off) so that other
@@ -46,34 +50,67 @@ double initial_v(const config& c, std::uint64_t id) {
 
 neuron_block::neuron_block(const config& c, std::vector<std::uint64_t> ids_, std::vector<double> weight_):
     constants(c), ids(std::move(ids_)), weight(std::move(weight_)), V(ids.size()), I(ids.size(), 0.0),
-    refractory(ids.size(), 0) {
+    refractory(ids.size(), 0), padded_ids_(ids), fired_(ids.size(), 0) {
     for (std::size_t i = 0; i < size(); ++i) V[i] = initial_v(c, ids[i]);
+    // Whole vectors of noise lanes; the padding draws are never used.
+    padded_ids_.resize((size() + noise_lanes - 1) / noise_lanes * noise_lanes, 0);
+    xi_.resize(padded_ids_.size(), 0.0);
 }
+
+namespace {
+
+// One step of `count` neurons. Restrict parameters tell the compiler that
+// nothing aliases, and the body is branch-free (a refractory neuron's V is
+// integrated and then discarded), so that the loop vectorises; a clone per
+// instruction set is picked at load time. Every clone computes the same bits:
+// IEEE arithmetic per lane, no FMA contraction.
+template <bool exact>
+inline __attribute__((always_inline)) void
+update(const neuron_constants& k, std::int64_t n, std::size_t count, double* __restrict V, double* __restrict I,
+       std::int64_t* __restrict refractory, char* __restrict fired, const double* __restrict weight,
+       const double* __restrict xi, const std::uint32_t* __restrict n_exc, const std::uint32_t* __restrict n_inh,
+       double g) {
+    const double e0 = k.external(2 * n), e1 = k.external(2 * n + 1), e2 = k.external(2 * n + 2);
+    for (std::size_t j = 0; j < count; ++j) {
+        // Integer counts make the increment independent of arrival order.
+        double current = I[j] + weight[j] * (double(std::int32_t(n_exc[j])) - g * double(std::int32_t(n_inh[j])));
+        double v = V[j];
+        const double eta = k.noise_scale * xi[j];
+        if constexpr (exact)
+            exact_step(k, v, current, e0 + eta);
+        else
+            rk4_step(k, v, current, eta, e0, e1, e2);
+        const std::int64_t ref = refractory[j];
+        const bool free = ref <= 0;
+        const bool spikes = free & (v >= k.V_th);
+        V[j] = free & !spikes ? v : k.V_reset;
+        I[j] = current;
+        refractory[j] = spikes ? k.ref_steps : ref - !free;
+        fired[j] = spikes;
+    }
+}
+
+#define LIFNET_UPDATE_CLONE(name, exact)                                                                               \
+    __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void name(                                     \
+        const neuron_constants k, std::int64_t n, std::size_t count, double* __restrict V, double* __restrict I,       \
+        std::int64_t* __restrict refractory, char* __restrict fired, const double* __restrict weight,                  \
+        const double* __restrict xi, const std::uint32_t* __restrict n_exc, const std::uint32_t* __restrict n_inh,     \
+        double g) {                                                                                                    \
+        update<exact>(k, n, count, V, I, refractory, fired, weight, xi, n_exc, n_inh, g);                              \
+    }
+LIFNET_UPDATE_CLONE(update_rk4, false)
+LIFNET_UPDATE_CLONE(update_exact, true)
+#undef LIFNET_UPDATE_CLONE
+
+} // namespace
 
 void neuron_block::step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
                         std::vector<std::uint32_t>& spiked) {
-    const auto& k = constants;
-    const double e0 = k.external(2 * n), e1 = k.external(2 * n + 1), e2 = k.external(2 * n + 2);
-    for (std::size_t i = 0; i < size(); ++i) {
-        // Integer counts make the increment independent of arrival order.
-        if (n_exc[i] | n_inh[i]) I[i] += weight[i] * (double(n_exc[i]) - g * double(n_inh[i]));
-        if (refractory[i] > 0) {
-            // V stays at V_reset; I decays exactly as the integrator would have it.
-            double v = k.V_reset;
-            if (k.exact) exact_step(k, v, I[i], e0);
-            else rk4_step(k, v, I[i], 0.0, e0, e1, e2);
-            --refractory[i];
-            continue;
-        }
-        const double eta = k.noise_scale == 0 ? 0.0 : k.noise_scale * normal(k.seed, ids[i], n);
-        if (k.exact) exact_step(k, V[i], I[i], e0 + eta);
-        else rk4_step(k, V[i], I[i], eta, e0, e1, e2);
-        if (V[i] >= k.V_th) {
-            V[i] = k.V_reset;
-            refractory[i] = k.ref_steps;
-            spiked.push_back(static_cast<std::uint32_t>(i));
-        }
-    }
+    if (constants.noise_scale != 0) normals(constants.seed, padded_ids_.data(), padded_ids_.size(), n, xi_.data());
+    (constants.exact ? update_exact : update_rk4)(constants, n, size(), V.data(), I.data(), refractory.data(),
+                                                  fired_.data(), weight.data(), xi_.data(), n_exc, n_inh, g);
+    for (std::size_t i = 0; i < size(); ++i)
+        if (fired_[i]) spiked.push_back(static_cast<std::uint32_t>(i));
 }
 
 } // namespace lifnet

@@ -53,6 +53,11 @@ public:
     std::vector<double> V;                // membrane potential [mV]
     std::vector<double> I;                // synaptic input [mV]
     std::vector<std::int64_t> refractory; // steps of refractoriness left
+
+private:
+    std::vector<std::uint64_t> padded_ids_; // ids padded to whole noise vectors
+    std::vector<double> xi_;                // this step's standard normals, per (padded) neuron
+    std::vector<char> fired_;               // spiked in this step, per neuron
 };
 
 // V_i(0) = V_reset + u (V_th - V_reset), u the initial_v draw of neuron i.

@@ -77,7 +77,7 @@ void write_network(hid_t file, const config& c, const adjacency& local, const st
     };
     per_rank("neurons_per_rank", stats.neurons);
     per_rank("synapses_per_rank", stats.synapses);
-    h5::write_scalar(group, "edge_cut", static_cast<double>(stats.edge_cut));
+    h5::write_scalar(group, "edge_cut", stats.edge_cut);
     h5::write_scalar(group, "imbalance", stats.imbalance);
     h5::handle v0(h5::check(H5Dopen2(group, "initial_v", H5P_DEFAULT), "H5Dopen2"));
     h5::write_attribute(v0, "units", std::string("mV"));
@@ -116,8 +116,9 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
     h5::write_attribute(file, "end_time", p.end_time);
     const auto& s = p.seconds;
     h5::write_attribute(file, "wall_seconds",
-                        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.write});
-    h5::write_attribute(file, "wall_seconds_phases", std::string("build, partition, simulate, exchange, write"));
+                        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.write, s.measures});
+    h5::write_attribute(file, "wall_seconds_phases",
+                        std::string("build, partition, simulate, exchange, write, measures"));
 }
 
 std::string now_iso8601() {

@@ -54,7 +54,9 @@ struct run_options {
 };
 
 struct phase_seconds {
-    double build = 0, partition = 0, simulate = 0, exchange = 0, write = 0; // wall time [s], rank 0
+    // Wall time [s] on this rank: graph, partition, neuron updates, spike
+    // exchange and delivery, file writes, synchrony measures.
+    double build = 0, partition = 0, simulate = 0, exchange = 0, write = 0, measures = 0;
 };
 
 // The synchrony measures of MODEL.md §4 over the samples t_transient <= t <= t_stop.

@@ -66,8 +66,10 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
     std::printf("  synchrony after %g ms: chi = %.4f, E = %.4f mV, R = %.4f, rate = %.3f Hz, CV = %.4f\n",
                 c.t_transient, m.chi, m.E, m.R, m.rate_hz, m.cv);
     for (const auto& note: m.notes) std::printf("    (%s)\n", note.c_str());
-    std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, write %.3f s\n",
-                s.seconds.build, s.seconds.partition, s.seconds.simulate, s.seconds.exchange, s.seconds.write);
+    const auto& t = s.seconds;
+    std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, write %.3f s, "
+                "measures %.3f s\n",
+                t.build, t.partition, t.simulate, t.exchange, t.write, t.measures);
     if (!output.empty()) std::printf("  output: %s\n", output.c_str());
 }
 

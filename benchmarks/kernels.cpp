@@ -1,0 +1,83 @@
+// Google Benchmark kernels. Counters report per-item rates:
+//   neuron_steps/s for the block update, normals/s for the noise,
+//   events/s (synaptic deliveries) for delivery.
+#include "delivery.hpp"
+#include "neurons.hpp"
+
+#include <lifnet/random.hpp>
+
+#include <benchmark/benchmark.h>
+#include <mpi.h>
+
+#include <numeric>
+
+using namespace lifnet;
+
+namespace {
+
+// One step of a block of N neurons, with or without noise.
+void block_update(benchmark::State& state) {
+    config c;
+    c.sigma = static_cast<double>(state.range(1));
+    const auto N = static_cast<std::size_t>(state.range(0));
+    std::vector<std::uint64_t> ids(N);
+    std::iota(ids.begin(), ids.end(), 0);
+    neuron_block block(c, ids, std::vector<double>(N, c.J));
+    const std::vector<std::uint32_t> none(N, 0);
+    std::vector<std::uint32_t> fired;
+    std::int64_t n = 0;
+    for (auto _: state) {
+        block.step(n++, none.data(), none.data(), c.g, fired);
+        fired.clear();
+    }
+    state.counters["neuron_steps/s"] =
+        benchmark::Counter(static_cast<double>(N) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(block_update)->Args({100000, 0})->Args({100000, 1})->Unit(benchmark::kMicrosecond);
+
+void noise(benchmark::State& state) {
+    std::uint64_t i = 0;
+    double sum = 0;
+    for (auto _: state) {
+        for (int k = 0; k < 1024; ++k) sum += normal(1, i++, 7);
+    }
+    benchmark::DoNotOptimize(sum);
+    state.counters["normals/s"] =
+        benchmark::Counter(1024.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(noise);
+
+// Delivery of one epoch's spikes into the delay ring: k = 10 synapses per
+// source, 1 % of sources spiking.
+void delivery(benchmark::State& state) {
+    MPI_Init(nullptr, nullptr);
+    {
+        const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_duplicate);
+        config c;
+        c.N = 100000;
+        const std::uint64_t N = c.N, k = 10;
+        adjacency local;
+        local.N = N;
+        for (std::uint64_t i = 0; i < N; ++i) {
+            local.ids.push_back(i);
+            for (std::uint64_t j = 1; j <= k; ++j) local.neighbours.push_back((i + j * 7919) % N);
+            std::sort(local.neighbours.end() - k, local.neighbours.end());
+            local.offsets.push_back(local.neighbours.size());
+        }
+        const inhibitory_set inh(c, local.ids, self);
+        const connections conns(local, inh);
+        delay_ring ring(N, 10);
+        std::vector<spike> spikes;
+        for (std::uint64_t i = 0; i < N; i += 100) spikes.push_back({0, i});
+        for (auto _: state) {
+            conns.deliver(spikes, 10, ring);
+            ring.clear(11);
+        }
+        state.counters["events/s"] = benchmark::Counter(static_cast<double>(spikes.size() * k * state.iterations()),
+                                                        benchmark::Counter::kIsRate);
+    }
+    MPI_Finalize();
+}
+BENCHMARK(delivery)->Iterations(2000);
+
+} // namespace

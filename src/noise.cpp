@@ -1,0 +1,113 @@
+#include "noise.hpp"
+
+#include <lifnet/random.hpp>
+
+#include <immintrin.h>
+
+#include <cstring>
+#include <numbers>
+
+// libmvec's vector log and cos (glibc >= 2.22), called explicitly: glibc
+// declares them for the compiler only under -ffast-math, which lifnet avoids.
+extern "C" {
+__m512d _ZGVeN8v_log(__m512d);
+__m512d _ZGVeN8v_cos(__m512d);
+__m256d _ZGVdN4v_log(__m256d);
+__m256d _ZGVdN4v_cos(__m256d);
+}
+
+namespace lifnet {
+
+namespace {
+
+typedef std::uint64_t u64x8 __attribute__((vector_size(64)));
+typedef double f64x8 __attribute__((vector_size(64)));
+
+// Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once;
+// each 32-bit word sits in a 64-bit lane so that products are exact.
+#define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                 \
+    do {                                                                                                     \
+        const u64x8 low = u64x8{} + 0xFFFFFFFFull;                                                           \
+        std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(purpose::noise); \
+        for (int round = 0; round < 10; ++round) {                                                           \
+            if (round) {                                                                                     \
+                k0 += 0x9E3779B9u;                                                                           \
+                k1 += 0xBB67AE85u;                                                                           \
+            }                                                                                                \
+            const u64x8 p0 = c0 * 0xD2511F53ull, p1 = c2 * 0xCD9E8D57ull;                                    \
+            const u64x8 next0 = (p1 >> 32) ^ c1 ^ k0, next2 = (p0 >> 32) ^ c3 ^ k1;                          \
+            c1 = p1 & low;                                                                                   \
+            c3 = p0 & low;                                                                                   \
+            c0 = next0;                                                                                      \
+            c2 = next2;                                                                                      \
+        }                                                                                                    \
+    } while (0)
+
+#define LIFNET_COUNTERS8(ids, j, n)                                                                          \
+    u64x8 c0, c2 = u64x8{} + ((n) & 0xFFFFFFFFull), c3 = u64x8{} + ((n) >> 32);                              \
+    std::memcpy(&c0, (ids) + (j), sizeof c0);                                                                \
+    u64x8 c1 = c0 >> 32;                                                                                     \
+    c0 &= 0xFFFFFFFFull
+
+__attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
+                                                                 std::size_t count, std::uint64_t n, double* out) {
+    for (std::size_t j = 0; j < count; j += noise_lanes) {
+        LIFNET_COUNTERS8(ids, j, n);
+        LIFNET_PHILOX8(c0, c1, c2, c3, seed);
+        const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
+        const f64x8 u1 = (__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32;
+        const __m512d r = _mm512_sqrt_pd(-2.0 * _ZGVeN8v_log(__m512d(u0)));
+        const __m512d c = _ZGVeN8v_cos(__m512d(2.0 * std::numbers::pi * u1));
+        _mm512_storeu_pd(out + j, _mm512_mul_pd(r, c));
+    }
+}
+
+__attribute__((target("avx2"))) void normals_avx2(std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
+                                                  std::uint64_t n, double* out) {
+    for (std::size_t j = 0; j < count; j += noise_lanes) {
+        LIFNET_COUNTERS8(ids, j, n);
+        LIFNET_PHILOX8(c0, c1, c2, c3, seed);
+        const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
+        const f64x8 u1 = (2.0 * std::numbers::pi) * ((__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32);
+        for (int half = 0; half < 2; ++half) {
+            __m256d a, b;
+            std::memcpy(&a, reinterpret_cast<const double*>(&u0) + 4 * half, sizeof a);
+            std::memcpy(&b, reinterpret_cast<const double*>(&u1) + 4 * half, sizeof b);
+            const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(a)));
+            _mm256_storeu_pd(out + j + 4 * half, _mm256_mul_pd(r, _ZGVdN4v_cos(b)));
+        }
+    }
+}
+
+void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out) {
+    for (std::size_t j = 0; j < count; ++j) out[j] = normal(seed, ids[j], n);
+}
+
+using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*);
+
+struct choice {
+    kernel run;
+    const char* name;
+};
+
+choice choose() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return {normals_avx512, "avx512"};
+    if (__builtin_cpu_supports("avx2")) return {normals_avx2, "avx2"};
+    return {normals_scalar, "scalar"};
+}
+
+const choice& chosen() {
+    static const choice c = choose();
+    return c;
+}
+
+} // namespace
+
+void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out) {
+    chosen().run(seed, ids, count, n, out);
+}
+
+const char* noise_kernel() { return chosen().name; }
+
+} // namespace lifnet

@@ -1,0 +1,21 @@
+#pragma once
+// The noise draws xi_{i,n} of MODEL.md §3 for a whole block of neurons:
+// Philox4x32-10 in SIMD lanes and a vectorised double-precision Box–Muller
+// with glibc's libmvec log and cos. The mapping is exactly §3's; libmvec may
+// differ from scalar log/cos in the last bits, which MODEL.md allows. Every
+// neuron takes the same vector path (callers pad to noise_lanes), so a
+// neuron's draw does not depend on where it sits in a rank's arrays.
+#include <cstddef>
+#include <cstdint>
+
+namespace lifnet {
+
+inline constexpr std::size_t noise_lanes = 8;
+
+// out[j] = xi_{ids[j], n} for j < count; count must be a multiple of noise_lanes.
+void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out);
+
+// Which implementation this machine uses: "avx512", "avx2" or "scalar".
+const char* noise_kernel();
+
+} // namespace lifnet

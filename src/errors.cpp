@@ -1,4 +1,5 @@
 #include <lifnet/errors.hpp>
+#include <lifnet/signals.hpp>
 
 namespace lifnet {
 
@@ -22,6 +23,7 @@ collective_error::collective_error(int r, int code, const std::string& message):
     error(message), rank(r), exit_code(code) {}
 
 int exit_code_of(const std::exception& e) {
+    if (dynamic_cast<const interrupted*>(&e)) return exit_interrupted;
     if (auto c = dynamic_cast<const collective_error*>(&e)) return c->exit_code;
     if (dynamic_cast<const config_error*>(&e) || dynamic_cast<const file_error*>(&e)) return 2;
     return 1;

@@ -55,6 +55,46 @@ std::string only_child(hid_t file, const char* parent) {
     return name;
 }
 
+std::vector<double> read_doubles(hid_t file, const std::string& path) {
+    h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
+    std::vector<double> values(shape(file, path).at(0));
+    h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "H5Dread");
+    return values;
+}
+
+bool is_numeric(hid_t file, const std::string& path) {
+    h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
+    h5::handle type(h5::check(H5Dget_type(d), "H5Dget_type"));
+    return H5Tget_class(type) == H5T_FLOAT;
+}
+
+// A sweep summary: what was varied, and E and chi per point (mean ± sem).
+std::string describe_sweep(const std::string& path, hid_t file) {
+    std::ostringstream out;
+    const auto varied = string_attribute(file, "varied");
+    out << path << ": lifnet " << string_attribute(file, "lifnet_version") << " sweep over " << varied << ", "
+        << shape(file, "/members/index")[0] << " members\n";
+    out << "command: " << string_attribute(file, "command_line") << "\n";
+    std::vector<std::string> keys;
+    std::istringstream names(varied);
+    for (std::string key; std::getline(names, key, ',');) keys.push_back(key);
+    const auto n = read_doubles(file, "/points/n");
+    std::vector<std::vector<double>> columns;
+    for (const char* m: {"E_mean", "E_sem", "chi_mean", "chi_sem", "rate_hz_mean"})
+        columns.push_back(read_doubles(file, std::string("/points/") + m));
+    for (std::size_t p = 0; p < n.size(); ++p) {
+        for (const auto& key: keys) {
+            if (is_numeric(file, "/points/" + key)) out << key << " = " << read_doubles(file, "/points/" + key)[p];
+            else out << key << " (point " << p << ")";
+            out << "  ";
+        }
+        out << "n = " << n[p] << "  E = " << columns[0][p] << " ± " << columns[1][p] << " mV  chi = " << columns[2][p]
+            << " ± " << columns[3][p] << "  rate = " << columns[4][p] << " Hz\n";
+    }
+    out << "base configuration:\n" << string_attribute(file, "config") << "\n";
+    return out.str();
+}
+
 } // namespace
 
 std::string describe_file(const std::string& path) {
@@ -62,8 +102,9 @@ std::string describe_file(const std::string& path) {
     if (H5Fis_hdf5(path.c_str()) <= 0) throw file_error(path, "not an HDF5 file");
     h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (file.get() < 0) throw file_error(path, "cannot open");
+    if (string_attribute(file, "kind") == "lifnet-sweep") return describe_sweep(path, file);
     const auto pop = only_child(file, "spikes");
-    if (pop.empty()) throw file_error(path, "not a lifnet run file (no /spikes/<population>)");
+    if (pop.empty()) throw file_error(path, "neither a lifnet run file nor a sweep summary");
 
     std::ostringstream out;
     out << path << ": lifnet " << string_attribute(file, "lifnet_version") << " ("

@@ -46,7 +46,7 @@ void write_edges(hid_t file, const std::string& population, const adjacency& loc
     std::sort(mine.begin(), mine.end());
     const std::uint64_t count = mine.size();
     std::uint64_t first = 0;
-    MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm);
+    mpi_check(MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
     if (comm.rank() == 0) first = 0;
     const std::uint64_t total = boost::mpi::all_reduce(comm, count, std::plus<>());
     std::vector<std::uint64_t> sources, targets;

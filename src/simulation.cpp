@@ -1,5 +1,6 @@
 #include "context.hpp"
 #include "delivery.hpp"
+#include "exchange.hpp"
 #include "graph.hpp"
 #include "measures.hpp"
 #include "mpi_util.hpp"
@@ -9,6 +10,8 @@
 #include "progress.hpp"
 #include "report.hpp"
 #include "run_record.hpp"
+
+#include <lifnet/signals.hpp>
 
 #include <boost/mpi/collectives.hpp>
 
@@ -125,12 +128,13 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
             fired.clear();
             sample(n + 1);
         }
-        std::vector<spike> epoch_spikes;
+        exchanged epoch;
         timed(seconds.exchange, [&] {
-            epoch_spikes = allgatherv<spike>(comm, local_spikes);
-            std::sort(epoch_spikes.begin(), epoch_spikes.end());
-            synapses.deliver(epoch_spikes, D, ring);
+            epoch = exchange_spikes(comm, local_spikes, stop_requested());
+            synapses.deliver(epoch.spikes, D, ring);
         });
+        if (epoch.stop) throw interrupted(); // on every rank at once; the .tmp file is removed
+        const auto& epoch_spikes = epoch.spikes;
         timed(seconds.measures, [&] { voltages.reduce(); });
         summary.spikes += epoch_spikes.size();
         if (options.on_spikes) options.on_spikes(epoch_spikes);
@@ -158,8 +162,11 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
             write_sync(file->root(), summary.sync, root);
             prov.end_time = now_iso8601();
             boost::mpi::broadcast(comm, prov.end_time, 0);
-            prov.seconds = seconds;
-            boost::mpi::broadcast(comm, prov.seconds.simulate, 0);
+            // Attributes must be identical on every rank: rank 0's times.
+            std::vector<double> t = {seconds.build, seconds.partition, seconds.simulate,
+                                     seconds.exchange, seconds.write, seconds.measures};
+            boost::mpi::broadcast(comm, t.data(), static_cast<int>(t.size()), 0);
+            prov.seconds = {t[0], t[1], t[2], t[3], t[4], t[5]};
             write_provenance(file->root(), c, prov);
             file->commit();
         });

@@ -5,11 +5,14 @@
 #include "mpi_util.hpp"
 #include "sweep_summary.hpp"
 
+#include <lifnet/signals.hpp>
+
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -165,7 +168,16 @@ void load_sweep_table(sweep_spec& spec, const std::string& path) {
     for (const auto& [name, node]: *sweep) {
         const std::string key(name.str());
         if (key == "vary" && node.is_table()) {
-            for (const auto& [axis_key, list]: *node.as_table()) {
+            // toml++ keeps keys sorted; the axes keep the order they are written in.
+            std::vector<std::pair<const toml::key*, const toml::node*>> ordered;
+            for (const auto& [axis_key, list]: *node.as_table()) ordered.emplace_back(&axis_key, &list);
+            std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+                const auto &x = a.first->source().begin, &y = b.first->source().begin;
+                return std::pair(x.line, x.column) < std::pair(y.line, y.column);
+            });
+            for (const auto& [key_ptr, list_ptr]: ordered) {
+                const auto& axis_key = *key_ptr;
+                const auto& list = *list_ptr;
                 std::string text = std::string(axis_key.str()) + "=";
                 const auto* values = list.as_array();
                 if (!values || values->empty()) bad("sweep.vary." + std::string(axis_key.str()), "expected a non-empty list");
@@ -246,11 +258,14 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
                      elapsed, finished ? elapsed / finished * (todo.size() - finished) : 0.0);
         shown = finished;
     };
+    bool stopped = false; // by a signal: members in flight are dropped, the rest stay to do
     for (;;) {
-        long k = 0;
-        if (leader) k = counters.add(0, 1) - 1;
+        // The leader decides for its group: the next member, or -1 to stop.
+        long k = -1;
+        if (leader && !stop_requested()) k = counters.add(0, 1) - 1;
         boost::mpi::broadcast(group, k, 0);
-        if (k >= static_cast<long>(todo.size())) break;
+        if (k < 0) stopped = true;
+        if (k < 0 || k >= static_cast<long>(todo.size())) break;
         const auto& m = *todo[static_cast<std::size_t>(k)];
 
         run_options options;
@@ -268,6 +283,10 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
             record.status = std::string("failed: ") + e.what();
             ++failed;
         }
+        catch (const interrupted&) { // agreed by the whole group; not journalled
+            stopped = true;
+            break;
+        }
         record.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (leader) {
             append_journal(journal, record);
@@ -276,6 +295,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         }
     }
     result.failed = boost::mpi::all_reduce(world, leader ? failed : 0, std::plus<>());
+    // Every finished member is in the journal: the same command resumes.
+    if (boost::mpi::all_reduce(world, stopped, std::logical_or<>())) throw interrupted();
     if (world.rank() == 0 && shown != static_cast<long>(todo.size())) show(static_cast<long>(todo.size()));
 
     // Rank 0 rebuilds the summary from the journal, the record of what is done.

@@ -49,7 +49,8 @@ struct collective_error: error {
     int exit_code; // 2 for bad input (config or file), 1 otherwise
 };
 
-// The exit code lifnet uses for an exception: 2 for bad input, 1 otherwise.
+// The exit code lifnet uses for an exception: 2 for bad input, 3 for a stop
+// by a signal (lifnet::interrupted), 1 otherwise.
 int exit_code_of(const std::exception& e);
 
 } // namespace lifnet

@@ -2,6 +2,7 @@
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
+#include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/sweep.hpp>
 #include <lifnet/version.hpp>
@@ -160,6 +161,7 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
 
+    lifnet::install_stop_handlers();
     std::string command_line;
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
     try {
@@ -172,6 +174,12 @@ int main(int argc, char** argv) {
             return sweep_command(file, sets, vary, seeds, ranks_per_member, spec);
         }
         return run_command(file, sets, output, save_graph, command_line);
+    }
+    catch (const lifnet::interrupted& e) {
+        // Every rank stopped at the same epoch boundary.
+        if (rank == 0)
+            std::cerr << "lifnet: " << e.what() << "; no output file was left. A sweep resumes when run again.\n";
+        return lifnet::exit_interrupted;
     }
     catch (const lifnet::collective_error& e) {
         // Every rank agreed on this failure: rank 0 reports it once.

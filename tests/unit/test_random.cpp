@@ -1,10 +1,12 @@
 // MODEL.md §3's known answers.
 #include "neurons.hpp"
+#include "noise.hpp"
 
 #include <lifnet/random.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace lifnet;
@@ -56,4 +58,36 @@ TEST(random, to_index_is_in_range_and_covers_it) {
         ++hits[k];
     }
     for (int h: hits) EXPECT_NEAR(h, 1000, 150);
+}
+
+TEST(noise, vector_draws_match_the_scalar_mapping) {
+    // The SIMD path may differ from scalar log/cos in the last bits only.
+    std::vector<std::uint64_t> ids(4096);
+    for (std::size_t j = 0; j < ids.size(); ++j) ids[j] = j * 2654435761ull + (std::uint64_t(j % 3) << 33);
+    std::vector<double> xi(ids.size());
+    normals(42, ids.data(), ids.size(), 678, xi.data());
+    for (std::size_t j = 0; j < ids.size(); ++j)
+        ASSERT_NEAR(xi[j], normal(42, ids[j], 678), 1e-14 * std::max(1.0, std::abs(xi[j]))) << "id " << ids[j];
+    std::vector<std::uint64_t> known = {0, 1, 2, 3, 4, 5, 6, 7};
+    normals(1, known.data(), known.size(), 0, xi.data());
+    EXPECT_NEAR(xi[0], 0.43202850374898444, 4e-16);
+    known[5] = 12345;
+    normals(42, known.data(), known.size(), 678, xi.data());
+    EXPECT_NEAR(xi[5], 0.2550201888754115, 4e-16);
+}
+
+TEST(noise, a_draw_does_not_depend_on_its_position) {
+    // Rank invariance needs the same bits wherever a neuron sits in a block.
+    const std::uint64_t id = 987654321;
+    std::vector<double> reference(noise_lanes);
+    std::vector<std::uint64_t> ids(noise_lanes, 5);
+    ids[0] = id;
+    normals(3, ids.data(), ids.size(), 11, reference.data());
+    for (std::size_t at = 1; at < 3 * noise_lanes; ++at) {
+        std::vector<std::uint64_t> block(3 * noise_lanes, at);
+        block[at] = id;
+        std::vector<double> xi(block.size());
+        normals(3, block.data(), block.size(), 11, xi.data());
+        EXPECT_EQ(xi[at], reference[0]) << "position " << at << " (" << noise_kernel() << ")";
+    }
 }

@@ -29,4 +29,4 @@ with h5py.File(f"{out}/summary.h5") as f:
                         "-o", f"{out}/plots"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["cp", f"{out}/plots/member-{index}-heatmap.png", f"{out}/heatmap-p{p:g}.png"], check=True)
 PY
-echo "results in $out: sync_vs_p.png, heatmap-p*.png, summary.h5 (lifnet info / h5py)"
+echo "results in $out: sync_vs_p.png, heatmap-p*.png, summary.h5 (build/lifnet info $out/summary.h5)"

@@ -2,6 +2,7 @@
 
 #include "edge_registry.hpp"
 #include "mpi_util.hpp"
+#include "sonata_edges.hpp"
 
 #include <lifnet/random.hpp>
 
@@ -26,8 +27,6 @@ int block_owner(std::uint64_t node, std::uint64_t N, int size) {
     return static_cast<int>(r + (node - r * (q + 1)) / q);
 }
 
-namespace {
-
 // Compressed rows for the nodes of `range` from directed pairs (row, col).
 adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& pairs) {
     std::sort(pairs.begin(), pairs.end());
@@ -43,6 +42,8 @@ adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& 
     if (it != pairs.end()) throw internal_error("graph: a pair was sent to the wrong rank");
     return adj;
 }
+
+namespace {
 
 // Sends each undirected edge {a, b} to the owners of a and b as the two
 // synapses it is, and builds this rank's rows.
@@ -182,6 +183,7 @@ adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) 
 
 adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
     if (c.graph == "file") {
+        if (is_hdf5_file(c.graph_file)) return read_sonata_edges(c, comm);
         adjacency adj;
         run_collectively(comm, [&] { adj = read_edge_list(c, comm); });
         return adj;

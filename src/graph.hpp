@@ -25,11 +25,20 @@ struct adjacency {
     std::vector<std::uint64_t> ids;
     std::vector<std::uint64_t> offsets{0};
     std::vector<std::uint64_t> neighbours;
+    // Every synapse u -> v has its v -> u, once (generated graphs and text
+    // edge lists); a SONATA edges file may be directed or hold multapses.
+    bool symmetric = true;
 
     std::size_t rows() const { return ids.size(); }
 };
 
-// The graph of `c` with this rank's block of rows (ids lo..hi-1).
+struct edge;
+// Compressed rows for the nodes of `range` from directed pairs (row, col),
+// each pair one synapse col -> row; `pairs` is sorted in place.
+adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& pairs);
+
+// The graph of `c` with this rank's block of rows (ids lo..hi-1). For
+// graph = file, graph_file is a text edge list or a SONATA edges file.
 adjacency build_graph(const config& c, const boost::mpi::communicator& comm);
 
 } // namespace lifnet

@@ -1,5 +1,6 @@
 #include "partition.hpp"
 
+#include "edge_registry.hpp"
 #include "mpi_util.hpp"
 #include "petsc_util.hpp"
 
@@ -32,7 +33,25 @@ std::uint64_t permute(std::uint64_t i, std::uint64_t N, std::uint64_t seed) {
 
 namespace {
 
-std::vector<int> ptscotch(const adjacency& adj, const boost::mpi::communicator& comm) {
+// The undirected simple graph underlying `adj` (each neighbour once, both
+// ways), which is what PT-Scotch partitions.
+adjacency symmetrized(const adjacency& adj, const boost::mpi::communicator& comm) {
+    std::vector<std::vector<edge>> send(comm.size());
+    for (std::size_t r = 0; r < adj.rows(); ++r)
+        for (auto e = adj.offsets[r]; e < adj.offsets[r + 1]; ++e) {
+            const auto u = adj.ids[r], v = adj.neighbours[e];
+            send[block_owner(u, adj.N, comm.size())].push_back({u, v});
+            send[block_owner(v, adj.N, comm.size())].push_back({v, u});
+        }
+    auto pairs = alltoallv(comm, send);
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    return rows_from_pairs(adj.N, block_of(adj.N, comm.size(), comm.rank()), pairs);
+}
+
+std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communicator& comm) {
+    const adjacency undirected = directed.symmetric ? adjacency{} : symmetrized(directed, comm);
+    const adjacency& adj = directed.symmetric ? directed : undirected;
     if (adj.N > static_cast<std::uint64_t>(INT_MAX) ||
         boost::mpi::all_reduce(comm, adj.neighbours.size(), std::plus<>()) > static_cast<std::uint64_t>(INT_MAX))
         throw error("partition = ptscotch: the graph has more than 2^31 - 1 nodes or synapses, beyond PETSc's "
@@ -95,6 +114,7 @@ adjacency migrate(const adjacency& adj, const std::vector<int>& to, const boost:
 
     adjacency out;
     out.N = adj.N;
+    out.symmetric = adj.symmetric;
     out.neighbours.reserve(received.size() - 2 * rows.size());
     for (const auto& r: rows) {
         out.ids.push_back(r.id);

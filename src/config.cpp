@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -115,9 +116,17 @@ void set_key(config& c, const std::string& key, const std::string& value) {
 }
 
 void load_toml(config& c, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw file_error(path, "cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    load_toml_text(c, text.str(), path);
+}
+
+void load_toml_text(config& c, const std::string& text, const std::string& path) {
     toml::table table;
     try {
-        table = toml::parse_file(path);
+        table = toml::parse(text, path);
     }
     catch (const toml::parse_error& e) {
         throw file_error(path, std::string(e.description()), e.source().begin.line);

@@ -65,6 +65,24 @@ void delay_ring::clear(std::int64_t step) {
     std::fill_n(inh_.begin() + offset(step), neurons_, 0u);
 }
 
+std::vector<std::uint32_t> delay_ring::pending(std::int64_t step) const {
+    std::vector<std::uint32_t> out(neurons_ * width());
+    for (std::size_t i = 0; i < neurons_; ++i)
+        for (std::int64_t d = 0; d < slots_; ++d) {
+            out[i * width() + 2 * d] = exc_[offset(step + d) + i];
+            out[i * width() + 2 * d + 1] = inh_[offset(step + d) + i];
+        }
+    return out;
+}
+
+void delay_ring::restore(std::int64_t step, const std::vector<std::uint32_t>& counts) {
+    for (std::size_t i = 0; i < neurons_; ++i)
+        for (std::int64_t d = 0; d < slots_; ++d) {
+            exc_[offset(step + d) + i] = counts[i * width() + 2 * d];
+            inh_[offset(step + d) + i] = counts[i * width() + 2 * d + 1];
+        }
+}
+
 connections::connections(const adjacency& local, const inhibitory_set& inh) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> synapses; // (source, local target)
     synapses.reserve(local.neighbours.size());

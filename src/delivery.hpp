@@ -40,6 +40,12 @@ public:
     const std::uint32_t* inhibitory(std::int64_t step) const { return inh_.data() + offset(step); }
     void clear(std::int64_t step);
 
+    // For checkpoints: per neuron, the excitatory and inhibitory counts of the
+    // D + 1 steps from `step` on (width() values per neuron).
+    std::size_t width() const { return 2 * static_cast<std::size_t>(slots_); }
+    std::vector<std::uint32_t> pending(std::int64_t step) const;
+    void restore(std::int64_t step, const std::vector<std::uint32_t>& counts);
+
 private:
     std::size_t offset(std::int64_t step) const { return static_cast<std::size_t>(step % slots_) * neurons_; }
     std::size_t neurons_;

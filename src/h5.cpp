@@ -112,7 +112,7 @@ void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t
     handle dataset(check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT,
                                     H5P_DEFAULT),
                          "H5Dcreate2"));
-    write_share(dataset.get(), first, mine);
+    if (total) write_share(dataset.get(), first, mine); // an empty dataset has no storage to write to
 }
 
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
@@ -140,6 +140,25 @@ void write_scalar(hid_t parent, const std::string& name, T value) {
 }
 template void write_scalar(hid_t, const std::string&, double);
 template void write_scalar(hid_t, const std::string&, std::uint64_t);
+
+template <typename T>
+std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first, hsize_t count) {
+    handle dataset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "H5Dopen2"));
+    handle file_space(check(H5Dget_space(dataset), "H5Dget_space"));
+    handle mem_space(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple"));
+    if (count) check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
+    else {
+        check(H5Sselect_none(file_space), "H5Sselect_none");
+        check(H5Sselect_none(mem_space), "H5Sselect_none");
+    }
+    std::vector<T> values(count);
+    check(H5Dread(dataset, native_type<T>(), mem_space, file_space, H5P_DEFAULT, values.data()), "H5Dread");
+    return values;
+}
+template std::vector<double> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
+template std::vector<std::uint64_t> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
+template std::vector<std::int64_t> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
+template std::vector<std::uint32_t> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
 
 template class appendable<double>;
 template class appendable<std::uint64_t>;

@@ -71,6 +71,10 @@ private:
 template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
 
+// Values [first, first + count) of a one-dimensional dataset (independent read).
+template <typename T>
+std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first, hsize_t count);
+
 // A dataset of fixed-length strings, written whole (one writer).
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);
 

@@ -82,6 +82,31 @@ void voltage_measures::finish(double dt, sync_measures& out) {
     else out.chi = std::sqrt(m2 / n / mean_var);
 }
 
+std::vector<double> voltage_measures::neuron_state() const {
+    std::vector<double> out(2 * local_);
+    for (std::size_t i = 0; i < local_; ++i) {
+        out[2 * i] = mean_[i];
+        out[2 * i + 1] = m2_[i];
+    }
+    return out;
+}
+
+voltage_measures::totals voltage_measures::global_state() const {
+    std::vector<fixed128> sum = {abs_deviation_};
+    all_reduce_sum(comm_, sum);
+    return {samples_, sum[0], vbar_};
+}
+
+void voltage_measures::restore(const std::vector<double>& neurons, const totals& t) {
+    for (std::size_t i = 0; i < local_; ++i) {
+        mean_[i] = neurons[2 * i];
+        m2_[i] = neurons[2 * i + 1];
+    }
+    samples_ = t.samples;
+    abs_deviation_ = comm_.rank() == 0 ? t.abs_deviation : 0;
+    vbar_ = t.vbar;
+}
+
 spike_measures::spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons):
     grid_(grid), N_(c.N), transient_(c.steps(c.t_transient)), t_stop_(c.t_stop), t_transient_(c.t_transient),
     spikes_(local_neurons) {}

@@ -34,6 +34,17 @@ public:
     // Collective: fills chi, E, t and Vbar of `out`.
     void finish(double dt, sync_measures& out);
 
+    // For checkpoints, after reduce(): per neuron (mean, M2), and the totals.
+    struct totals {
+        std::int64_t samples;
+        fixed128 abs_deviation; // summed over all ranks
+        std::vector<double> vbar;
+    };
+    std::vector<double> neuron_state() const;
+    totals global_state() const; // collective
+    // `t.abs_deviation` is kept by rank 0 only, so that the final sum is exact.
+    void restore(const std::vector<double>& neurons, const totals& t);
+
 private:
     sample_grid grid_;
     std::size_t local_;
@@ -54,6 +65,10 @@ public:
     void add(std::size_t i, std::int64_t a) { spikes_[i].push_back(a); }
     // Collective: fills R, rate_hz and cv of `out`.
     void finish(const boost::mpi::communicator& comm, sync_measures& out) const;
+
+    // For checkpoints: the spike time indices of each local neuron.
+    const std::vector<std::vector<std::int64_t>>& spikes() const { return spikes_; }
+    void restore(std::vector<std::vector<std::int64_t>> spikes) { spikes_ = std::move(spikes); }
 
 private:
     sample_grid grid_;

@@ -1,5 +1,6 @@
 #include "run_record.hpp"
 
+#include "by_id.hpp"
 #include "edge_registry.hpp"
 #include "h5.hpp"
 #include "mpi_util.hpp"
@@ -15,24 +16,6 @@
 namespace lifnet {
 
 namespace {
-
-// Writes one value per node, ordered by id: each value travels to the block
-// owner of its node, which writes its contiguous range.
-template <typename T>
-void write_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
-                 const std::vector<T>& values, const boost::mpi::communicator& comm) {
-    struct item {
-        std::uint64_t id;
-        T value;
-    };
-    std::vector<std::vector<item>> send(comm.size());
-    for (std::size_t i = 0; i < ids.size(); ++i) send[block_owner(ids[i], N, comm.size())].push_back({ids[i], values[i]});
-    auto mine = alltoallv(comm, send);
-    std::sort(mine.begin(), mine.end(), [](const item& a, const item& b) { return a.id < b.id; });
-    std::vector<T> out;
-    for (const auto& x: mine) out.push_back(x.value);
-    h5::write_dataset(parent, name, N, block_of(N, comm.size(), comm.rank()).lo, out);
-}
 
 // Writes the synapses onto this rank's neurons as SONATA edges, ordered by
 // (target, source) whatever the partition.
@@ -69,8 +52,8 @@ void write_edges(hid_t file, const std::string& population, const adjacency& loc
 void write_network(hid_t file, const config& c, const adjacency& local, const std::vector<double>& initial_v,
                    const partition_stats& stats, bool save_graph, const boost::mpi::communicator& comm) {
     auto group = h5::create_group(file, "network");
-    write_by_id(group, "rank", c.N, local.ids, std::vector<std::int64_t>(local.rows(), comm.rank()), comm);
-    write_by_id(group, "initial_v", c.N, local.ids, initial_v, comm);
+    write_by_id(group, "rank", c.N, local.ids, std::vector<std::int64_t>(local.rows(), comm.rank()), 1, comm);
+    write_by_id(group, "initial_v", c.N, local.ids, initial_v, 1, comm);
     const bool root = comm.rank() == 0;
     auto per_rank = [&](const char* name, const std::vector<std::uint64_t>& v) {
         h5::write_dataset(group, name, v.size(), 0, root ? v : std::vector<std::uint64_t>{});

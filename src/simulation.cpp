@@ -1,3 +1,4 @@
+#include "checkpoint.hpp"
 #include "context.hpp"
 #include "delivery.hpp"
 #include "exchange.hpp"
@@ -76,6 +77,18 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
     const sample_grid grid(c);
     voltage_measures voltages(grid, block.size(), c.N, comm);
     spike_measures spike_stats(grid, c, block.size());
+    const std::int64_t nsteps = c.nsteps(), D = c.delay_steps();
+    const std::int64_t epoch = c.exchange == "step" ? 1 : D;
+    delay_ring ring(block.size(), D);
+    const run_state state{c, block, ring, voltages, spike_stats, summary.spikes};
+    std::int64_t start = 0; // the first step to simulate
+    if (!options.restart.empty()) {
+        run_collectively(comm, [&] { start = check_checkpoint(options.restart, c); });
+        read_checkpoint(options.restart, state, start, comm);
+    }
+    // A restarted run's report starts at the first sample after the restart.
+    sample_grid report_grid = grid;
+    if (start > 0) report_grid.first = std::max(grid.first, (start / grid.stride + 1) * grid.stride);
 
     // The file is created before the loop so that spikes and report stream
     // into it. Writers are declared after the file: they close first.
@@ -87,15 +100,15 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
             const record_selection selection(c);
             file.emplace(options.output, comm);
             spikes_out.emplace(file->root(), c.population, c.dt, comm);
-            if (selection.size()) report.emplace(file->root(), c, selection, block.ids, grid, comm);
-            write_network(file->root(), c, local, block.V, stats, options.save_graph, comm);
+            if (selection.size()) report.emplace(file->root(), c, selection, block.ids, report_grid, comm);
+            std::vector<double> v0;
+            for (auto id: block.ids) v0.push_back(initial_v(c, id));
+            write_network(file->root(), c, local, v0, stats, options.save_graph, comm);
         });
     }
     local = adjacency{}; // the connection list holds what is needed from here on
 
-    const std::int64_t nsteps = c.nsteps(), D = c.delay_steps();
-    const std::int64_t epoch = c.exchange == "step" ? 1 : D;
-    delay_ring ring(block.size(), D);
+    const std::int64_t every = options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
     progress_line progress(options.progress && root, c.t_stop);
     std::vector<std::uint32_t> fired;
     std::vector<spike> local_spikes;
@@ -105,7 +118,7 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
         voltages.sample(block.V);
         if (report) report->sample(block.V);
     };
-    sample(0);
+    if (start == 0) sample(0);
 
     // Order of operations. Step n: add the input due at t_n, draw noise,
     // integrate, threshold (MODEL.md §2). A spike of step n acts in step
@@ -115,7 +128,7 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
     // ring holds D + 1 steps, all that can be pending after an exchange.
     const auto loop_start = clock::now();
     const double before_loop = seconds.write; // the file's set-up
-    for (std::int64_t e0 = 0; e0 < nsteps; e0 += epoch) {
+    for (std::int64_t e0 = start; e0 < nsteps; e0 += epoch) {
         const std::int64_t e1 = std::min(e0 + epoch, nsteps);
         local_spikes.clear();
         for (std::int64_t n = e0; n < e1; ++n) {
@@ -133,7 +146,6 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
             epoch = exchange_spikes(comm, local_spikes, stop_requested());
             synapses.deliver(epoch.spikes, D, ring);
         });
-        if (epoch.stop) throw interrupted(); // on every rank at once; the .tmp file is removed
         const auto& epoch_spikes = epoch.spikes;
         timed(seconds.measures, [&] { voltages.reduce(); });
         summary.spikes += epoch_spikes.size();
@@ -141,7 +153,12 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
         timed(seconds.write, [&] {
             if (spikes_out) spikes_out->append(epoch_spikes);
             if (report && report->buffer_full()) report->flush();
+            const bool due = every > 0 && e1 / every > e0 / every;
+            if (!options.checkpoint.empty() && (epoch.stop || due || e1 == nsteps))
+                write_checkpoint(options.checkpoint, e1, state, comm);
         });
+        // On every rank at once; the output's .tmp file is removed.
+        if (epoch.stop) throw interrupted();
         progress.update(static_cast<double>(e1) * c.dt);
     }
     progress.finish();

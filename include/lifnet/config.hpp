@@ -69,6 +69,8 @@ void set_key(config& c, const std::string& key, const std::string& value);
 // Reads a TOML file of `key = value` lines into `c` (file_error for a
 // malformed file, config_error naming every unknown or mistyped key).
 void load_toml(config& c, const std::string& path);
+// The same for TOML text; `source` names it in messages.
+void load_toml_text(config& c, const std::string& text, const std::string& source);
 
 // Checks every key and throws one config_error that names every bad key with
 // its allowed range.

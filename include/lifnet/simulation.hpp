@@ -48,6 +48,13 @@ struct run_options {
     bool progress = false;    // rank 0 shows progress on a terminal
     std::string command_line; // recorded for provenance
     bool save_graph = false;  // also write the synapses as SONATA edges
+    // Checkpoints: written to `checkpoint` every `checkpoint_every` ms (0:
+    // never), at the end, and when a signal stops the run. A run restarted
+    // from one continues bit for bit; its output file holds the spikes and
+    // report from the restart on, and measures over the whole run.
+    std::string checkpoint;
+    double checkpoint_every = 0; // [ms]
+    std::string restart;         // checkpoint to continue from
     // Called on every rank after each exchange with that epoch's spikes,
     // sorted by (time, id).
     std::function<void(std::span<const spike>)> on_spikes;
@@ -80,6 +87,10 @@ struct run_summary {
     phase_seconds seconds;
     sync_measures sync;
 };
+
+// The configuration a checkpoint was written with (file_error if `path` is
+// not a checkpoint of this lifnet's format).
+config restart_config(const std::string& path);
 
 // Collective over ctx. Throws config_error before any work for an invalid
 // configuration, and a lifnet::error that every rank agrees on for bad input

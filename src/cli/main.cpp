@@ -28,7 +28,7 @@ std::string keys_help() {
 
 // The configuration from the file and the --set flags, checked as a whole:
 // every bad key is reported at once.
-config resolve(const std::string& file, const std::vector<std::string>& sets) {
+config resolve(const std::string& file, const std::vector<std::string>& sets, const std::string& restart = "") {
     config c;
     std::vector<config_error::problem> problems;
     auto collect = [&](auto&& f) {
@@ -42,6 +42,8 @@ config resolve(const std::string& file, const std::vector<std::string>& sets) {
             problems.push_back({"config file", e.what()});
         }
     };
+    // A restart continues the checkpoint's configuration (t_stop may change).
+    if (!restart.empty()) collect([&] { c = restart_config(restart); });
     if (!file.empty()) collect([&] { load_toml(c, file); });
     for (const auto& s: sets) {
         const auto eq = s.find('=');
@@ -74,17 +76,27 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
     if (!output.empty()) std::printf("  output: %s\n", output.c_str());
 }
 
-int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& output,
-                bool save_graph, const std::string& command_line) {
+int run_command(const std::string& file, const std::vector<std::string>& sets, run_options options,
+                const std::string& checkpoint_every) {
     const context world;
-    const config c = resolve(file, sets);
-    run_options options;
-    options.output = output;
+    const config c = resolve(file, sets, options.restart);
+    if (!checkpoint_every.empty()) {
+        // "100ms" or "100": milliseconds, a whole number of steps.
+        const auto number = checkpoint_every.substr(0, checkpoint_every.find("ms"));
+        config probe = c;
+        try {
+            set_key(probe, "t_ref", number); // parses a time like any other
+        }
+        catch (const config_error&) {
+            throw config_error({config_error::problem{"--checkpoint-every", "'" + checkpoint_every + "' is not a time in ms"}});
+        }
+        if (!(probe.t_ref > 0)) throw config_error({config_error::problem{"--checkpoint-every", "must be > 0 ms"}});
+        options.checkpoint_every = probe.t_ref;
+        if (options.checkpoint.empty()) options.checkpoint = options.output + ".ckpt";
+    }
     options.progress = true;
-    options.command_line = command_line;
-    options.save_graph = save_graph;
     const auto summary = run(c, options, world);
-    if (world.rank() == 0) print_summary(c, summary, world.size(), output);
+    if (world.rank() == 0) print_summary(c, summary, world.size(), options.output);
     return 0;
 }
 
@@ -130,8 +142,15 @@ int main(int argc, char** argv) {
     run->add_option("config", file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", sets, "set a configuration key: --set key=value (repeatable)");
     run->add_option("-o,--output", output, "output HDF5 file (written as <file>.tmp, renamed when complete)");
-    bool save_graph = false;
-    run->add_flag("--save-graph", save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
+    lifnet::run_options run_opts;
+    std::string checkpoint_every;
+    run->add_flag("--save-graph", run_opts.save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
+    run->add_option("--checkpoint", run_opts.checkpoint,
+                    "write the run's state here at the end and when a signal stops it (HDF5)");
+    run->add_option("--checkpoint-every", checkpoint_every,
+                    "also every this much simulated time, e.g. 100ms (default file: <output>.ckpt)");
+    run->add_option("--restart", run_opts.restart, "continue the run saved in this checkpoint (--set t_stop=... to extend)")
+        ->check(CLI::ExistingFile);
     run->footer(keys_help());
     std::vector<std::string> vary;
     std::string seeds;
@@ -173,12 +192,18 @@ int main(int argc, char** argv) {
             spec.command_line = command_line;
             return sweep_command(file, sets, vary, seeds, ranks_per_member, spec);
         }
-        return run_command(file, sets, output, save_graph, command_line);
+        run_opts.output = output;
+        run_opts.command_line = command_line;
+        return run_command(file, sets, run_opts, checkpoint_every);
     }
     catch (const lifnet::interrupted& e) {
         // Every rank stopped at the same epoch boundary.
-        if (rank == 0)
-            std::cerr << "lifnet: " << e.what() << "; no output file was left. A sweep resumes when run again.\n";
+        if (rank == 0) {
+            std::cerr << "lifnet: " << e.what() << "; no output file was left. ";
+            if (run->parsed() && !run_opts.checkpoint.empty())
+                std::cerr << "Continue with --restart " << run_opts.checkpoint << ".\n";
+            else std::cerr << "A sweep resumes when run again.\n";
+        }
         return lifnet::exit_interrupted;
     }
     catch (const lifnet::collective_error& e) {

@@ -1,6 +1,7 @@
 #include "graph.hpp"
 
 #include "edge_registry.hpp"
+#include "fault.hpp"
 #include "mpi_util.hpp"
 #include "sonata_edges.hpp"
 
@@ -144,6 +145,7 @@ std::vector<edge> erdos_renyi(const config& c, const boost::mpi::communicator& c
 // its own block.
 adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) {
     std::ifstream in(c.graph_file);
+    inject_fault("edge_read", comm.rank());
     if (!in) throw file_error(c.graph_file, "cannot open the edge list");
     const auto range = block_of(c.N, comm.size(), comm.rank());
     auto mine = [&](std::uint64_t u) { return u >= range.lo && u < range.hi; };

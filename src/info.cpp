@@ -62,6 +62,20 @@ std::vector<double> read_doubles(hid_t file, const std::string& path) {
     return values;
 }
 
+std::vector<std::string> read_strings(hid_t file, const std::string& path) {
+    h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
+    h5::handle type(h5::check(H5Dget_type(d), "H5Dget_type"));
+    const std::size_t width = H5Tget_size(type), n = shape(file, path).at(0);
+    std::string packed(width * n, '\0');
+    h5::check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "H5Dread");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto s = packed.substr(i * width, width);
+        out.push_back(s.substr(0, s.find('\0')));
+    }
+    return out;
+}
+
 bool is_numeric(hid_t file, const std::string& path) {
     h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
     h5::handle type(h5::check(H5Dget_type(d), "H5Dget_type"));
@@ -85,7 +99,7 @@ std::string describe_sweep(const std::string& path, hid_t file) {
     for (std::size_t p = 0; p < n.size(); ++p) {
         for (const auto& key: keys) {
             if (is_numeric(file, "/points/" + key)) out << key << " = " << read_doubles(file, "/points/" + key)[p];
-            else out << key << " (point " << p << ")";
+            else out << key << " = " << read_strings(file, "/points/" + key)[p];
             out << "  ";
         }
         out << "n = " << n[p] << "  E = " << columns[0][p] << " ± " << columns[1][p] << " mV  chi = " << columns[2][p]

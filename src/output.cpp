@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include "fault.hpp"
 #include "mpi_util.hpp"
 
 #include <H5FDmpio.h>
@@ -72,6 +73,7 @@ void spike_writer::append(std::span<const spike> sorted) {
 }
 
 void spike_writer::flush() {
+    inject_fault("write", comm_.rank());
     const hsize_t total = pending_.size();
     const hsize_t first = total * comm_.rank() / comm_.size(), last = total * (comm_.rank() + 1) / comm_.size();
     std::vector<double> times;

@@ -2,6 +2,7 @@
 #include "context.hpp"
 #include "delivery.hpp"
 #include "exchange.hpp"
+#include "fault.hpp"
 #include "graph.hpp"
 #include "measures.hpp"
 #include "mpi_util.hpp"
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 
 namespace lifnet {
@@ -47,11 +49,18 @@ void timed(double& seconds, F&& f) {
     seconds += seconds_since(t);
 }
 
-} // namespace
+// The output file and its writers. They are owned by run(), outside the
+// work that can fail, so that a rank failing alone aborts the job while they
+// are still open: closing them would be a collective call that the other
+// ranks never join. Writers are declared after the file: they close first.
+struct run_output {
+    std::optional<output_file> file;
+    std::optional<spike_writer> spikes;
+    std::optional<report_writer> report;
+};
 
-run_summary run(const config& c, const run_options& options, const context& ctx) {
-    validate(c);
-    const auto& comm = ctx.get().comm;
+run_summary run_body(const config& c, const run_options& options, const boost::mpi::communicator& comm,
+                     run_output& out) {
     const bool root = comm.rank() == 0;
     run_summary summary;
     auto& seconds = summary.seconds;
@@ -71,6 +80,7 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
     summary.imbalance = stats.imbalance;
     for (auto s: stats.synapses) summary.synapses += s;
 
+    inject_fault("alloc", comm.rank());
     const inhibitory_set inhibitory(c, local.ids, comm);
     const connections synapses(local, inhibitory);
     neuron_block block(c, local.ids, weights(c, local));
@@ -90,11 +100,8 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
     sample_grid report_grid = grid;
     if (start > 0) report_grid.first = std::max(grid.first, (start / grid.stride + 1) * grid.stride);
 
-    // The file is created before the loop so that spikes and report stream
-    // into it. Writers are declared after the file: they close first.
-    std::optional<output_file> file;
-    std::optional<spike_writer> spikes_out;
-    std::optional<report_writer> report;
+    // The file is created before the loop so that spikes and report stream into it.
+    auto& [file, spikes_out, report] = out;
     if (!options.output.empty()) {
         timed(seconds.write, [&] {
             const record_selection selection(c);
@@ -189,6 +196,32 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
         });
     }
     return summary;
+}
+
+} // namespace
+
+run_summary run(const config& c, const run_options& options, const context& ctx) {
+    validate(c);
+    const auto& comm = ctx.get().comm;
+    run_output out;
+    try {
+        return run_body(c, options, comm, out);
+    }
+    catch (const collective_error&) { // every rank agreed: unwind together
+        throw;
+    }
+    catch (const interrupted&) {
+        throw;
+    }
+    catch (const std::exception& e) {
+        if (comm.size() == 1) throw;
+        // This rank failed alone: end the job rather than leave the others
+        // waiting in a collective.
+        std::fprintf(stderr, "lifnet: rank %d: %s\n", boost::mpi::communicator().rank(), e.what());
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, exit_code_of(e));
+        throw;
+    }
 }
 
 } // namespace lifnet

@@ -218,6 +218,10 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         bad("--ranks-per-member", std::to_string(R) + " does not divide the " + std::to_string(world.size()) +
                                       " ranks");
     if (spec.seeds.empty()) bad("--seeds", "no seeds");
+    for (std::size_t a = 0; a < spec.axes.size(); ++a)
+        for (std::size_t b = 0; b < a; ++b)
+            if (spec.axes[a].key == spec.axes[b].key)
+                bad("--vary " + spec.axes[a].key, "varied twice (in the [sweep] table and by --vary?)");
     if (spec.output.empty()) bad("--output", "the sweep needs a summary file");
     const auto members = expand(base, spec);
     const std::string journal = spec.output + ".journal";

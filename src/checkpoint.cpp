@@ -16,16 +16,6 @@ namespace {
 
 constexpr const char* format = "lifnet-checkpoint-1";
 
-std::string string_attribute(hid_t object, const char* name) {
-    if (H5Aexists(object, name) <= 0) return "";
-    h5::handle attr(h5::check(H5Aopen(object, name, H5P_DEFAULT), "H5Aopen"));
-    h5::handle type(h5::check(H5Aget_type(attr), "H5Aget_type"));
-    if (H5Tget_class(type) != H5T_STRING) return "";
-    std::string value(H5Tget_size(type), '\0');
-    h5::check(H5Aread(attr, type, value.data()), "H5Aread");
-    return value.substr(0, value.find('\0'));
-}
-
 template <typename T>
 std::vector<T> attribute_values(hid_t object, const char* name, std::size_t n) {
     h5::handle attr(h5::check(H5Aopen(object, name, H5P_DEFAULT), "H5Aopen"));
@@ -42,7 +32,7 @@ h5::handle open_checkpoint(const std::string& path, MPI_Comm comm) {
     h5::check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
     h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl));
     if (file.get() < 0) throw file_error(path, "cannot open the checkpoint");
-    const auto found = string_attribute(file, "format");
+    const auto found = h5::string_attribute(file, "format");
     if (found != format)
         throw file_error(path, found.empty() ? "not a lifnet checkpoint"
                                              : "checkpoint format '" + found + "', this lifnet reads '" + format + "'");
@@ -102,7 +92,7 @@ config restart_config(const std::string& path) { return checkpoint_config(path);
 config checkpoint_config(const std::string& path) {
     const auto file = open_checkpoint(path, MPI_COMM_SELF);
     config c;
-    load_toml_text(c, string_attribute(file, "config"), path);
+    load_toml_text(c, h5::string_attribute(file, "config"), path);
     return c;
 }
 

@@ -141,6 +141,16 @@ void write_scalar(hid_t parent, const std::string& name, T value) {
 template void write_scalar(hid_t, const std::string&, double);
 template void write_scalar(hid_t, const std::string&, std::uint64_t);
 
+std::string string_attribute(hid_t object, const char* name) {
+    if (H5Aexists(object, name) <= 0) return "";
+    handle attr(check(H5Aopen(object, name, H5P_DEFAULT), "H5Aopen"));
+    handle type(check(H5Aget_type(attr), "H5Aget_type"));
+    if (H5Tget_class(type) != H5T_STRING) return "";
+    std::string value(H5Tget_size(type), '\0');
+    check(H5Aread(attr, type, value.data()), "H5Aread");
+    return value.substr(0, value.find('\0'));
+}
+
 template <typename T>
 std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first, hsize_t count) {
     handle dataset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "H5Dopen2"));

@@ -71,6 +71,9 @@ private:
 template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
 
+// A string attribute of `object`, or "" when it is absent or not a string.
+std::string string_attribute(hid_t object, const char* name);
+
 // Values [first, first + count) of a one-dimensional dataset (independent read).
 template <typename T>
 std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first, hsize_t count);

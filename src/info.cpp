@@ -22,15 +22,6 @@ bool exists(hid_t file, const std::string& path) {
     return true;
 }
 
-std::string string_attribute(hid_t file, const char* name) {
-    if (H5Aexists(file, name) <= 0) return "";
-    h5::handle attr(h5::check(H5Aopen(file, name, H5P_DEFAULT), "H5Aopen"));
-    h5::handle type(h5::check(H5Aget_type(attr), "H5Aget_type"));
-    std::string value(H5Tget_size(type), '\0');
-    h5::check(H5Aread(attr, type, value.data()), "H5Aread");
-    return value.substr(0, value.find('\0'));
-}
-
 double scalar(hid_t file, const std::string& path) {
     h5::handle d(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "H5Dopen2"));
     double value = NAN;
@@ -85,10 +76,10 @@ bool is_numeric(hid_t file, const std::string& path) {
 // A sweep summary: what was varied, and E and chi per point (mean ± sem).
 std::string describe_sweep(const std::string& path, hid_t file) {
     std::ostringstream out;
-    const auto varied = string_attribute(file, "varied");
-    out << path << ": lifnet " << string_attribute(file, "lifnet_version") << " sweep over " << varied << ", "
+    const auto varied = h5::string_attribute(file, "varied");
+    out << path << ": lifnet " << h5::string_attribute(file, "lifnet_version") << " sweep over " << varied << ", "
         << shape(file, "/members/index")[0] << " members\n";
-    out << "command: " << string_attribute(file, "command_line") << "\n";
+    out << "command: " << h5::string_attribute(file, "command_line") << "\n";
     std::vector<std::string> keys;
     std::istringstream names(varied);
     for (std::string key; std::getline(names, key, ',');) keys.push_back(key);
@@ -105,7 +96,7 @@ std::string describe_sweep(const std::string& path, hid_t file) {
         out << "n = " << n[p] << "  E = " << columns[0][p] << " ± " << columns[1][p] << " mV  chi = " << columns[2][p]
             << " ± " << columns[3][p] << "  rate = " << columns[4][p] << " Hz\n";
     }
-    out << "base configuration:\n" << string_attribute(file, "config") << "\n";
+    out << "base configuration:\n" << h5::string_attribute(file, "config") << "\n";
     return out.str();
 }
 
@@ -116,15 +107,15 @@ std::string describe_file(const std::string& path) {
     if (H5Fis_hdf5(path.c_str()) <= 0) throw file_error(path, "not an HDF5 file");
     h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (file.get() < 0) throw file_error(path, "cannot open");
-    if (string_attribute(file, "kind") == "lifnet-sweep") return describe_sweep(path, file);
+    if (h5::string_attribute(file, "kind") == "lifnet-sweep") return describe_sweep(path, file);
     const auto pop = only_child(file, "spikes");
     if (pop.empty()) throw file_error(path, "neither a lifnet run file nor a sweep summary");
 
     std::ostringstream out;
-    out << path << ": lifnet " << string_attribute(file, "lifnet_version") << " ("
-        << string_attribute(file, "lifnet_git_hash") << "), " << string_attribute(file, "start_time") << " to "
-        << string_attribute(file, "end_time") << "\n";
-    out << "command: " << string_attribute(file, "command_line") << "\n";
+    out << path << ": lifnet " << h5::string_attribute(file, "lifnet_version") << " ("
+        << h5::string_attribute(file, "lifnet_git_hash") << "), " << h5::string_attribute(file, "start_time") << " to "
+        << h5::string_attribute(file, "end_time") << "\n";
+    out << "command: " << h5::string_attribute(file, "command_line") << "\n";
     out << "population " << pop << ": " << shape(file, "/spikes/" + pop + "/timestamps")[0] << " spikes";
     const auto report = "/report/" + pop + "/data";
     if (exists(file, report)) {
@@ -141,7 +132,7 @@ std::string describe_file(const std::string& path) {
             << " mV, R = " << scalar(file, "/sync/R") << ", rate = " << scalar(file, "/sync/rate_hz")
             << " Hz, CV = " << scalar(file, "/sync/cv") << "\n";
     }
-    out << "configuration:\n" << string_attribute(file, "config") << "\n";
+    out << "configuration:\n" << h5::string_attribute(file, "config") << "\n";
     return out.str();
 }
 

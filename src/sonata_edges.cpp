@@ -15,24 +15,6 @@ bool is_hdf5_file(const std::string& path) {
     return H5Fis_hdf5(path.c_str()) > 0;
 }
 
-namespace {
-
-// Rows [first, first + count) of a one-dimensional uint64 dataset.
-std::vector<std::uint64_t> read_rows(hid_t dataset, hsize_t first, hsize_t count) {
-    h5::handle file_space(h5::check(H5Dget_space(dataset), "H5Dget_space"));
-    h5::handle mem_space(h5::check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple"));
-    if (count) h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
-    else {
-        h5::check(H5Sselect_none(file_space), "H5Sselect_none");
-        h5::check(H5Sselect_none(mem_space), "H5Sselect_none");
-    }
-    std::vector<std::uint64_t> values(count);
-    h5::check(H5Dread(dataset, H5T_NATIVE_UINT64, mem_space, file_space, H5P_DEFAULT, values.data()), "H5Dread");
-    return values;
-}
-
-} // namespace
-
 adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& comm) {
     const auto& path = c.graph_file;
     std::vector<std::vector<edge>> send(comm.size()); // (target, source)
@@ -62,8 +44,8 @@ adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& com
         h5::handle space(h5::check(H5Dget_space(sources), "H5Dget_space"));
         const hsize_t rows = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space));
         const auto share = block_of(rows, comm.size(), comm.rank());
-        const auto s = read_rows(sources, share.lo, share.hi - share.lo);
-        const auto t = read_rows(targets, share.lo, share.hi - share.lo);
+        const auto s = h5::read_dataset<std::uint64_t>(group, "source_node_id", share.lo, share.hi - share.lo);
+        const auto t = h5::read_dataset<std::uint64_t>(group, "target_node_id", share.lo, share.hi - share.lo);
         for (std::size_t i = 0; i < s.size(); ++i) {
             const auto row = std::to_string(share.lo + i);
             if (s[i] >= c.N || t[i] >= c.N)

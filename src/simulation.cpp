@@ -5,6 +5,7 @@
 #include "fault.hpp"
 #include "graph.hpp"
 #include "measures.hpp"
+#include "memory.hpp"
 #include "mpi_util.hpp"
 #include "neurons.hpp"
 #include "output.hpp"
@@ -67,6 +68,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     provenance prov{options.command_line, now_iso8601(), "", comm.size(), {}};
     boost::mpi::broadcast(comm, prov.start_time, 0);
 
+    check_memory(c, comm);
     adjacency local;
     timed(seconds.build, [&] { local = build_graph(c, comm); });
     partition_stats stats;

@@ -1,4 +1,4 @@
-"""One rank fails, the job ends: a failure injected on one rank only (the
+"""One rank fails, the job ends (and a run that cannot fit never starts): a failure injected on one rank only (the
 test-only hook LIFNET_INJECT_FAULT=<point>@<rank>) while reading the edge
 file, allocating, or writing the output ends every rank within seconds, with
 a message naming the rank and the cause, and leaves no finished-looking file."""
@@ -43,6 +43,19 @@ class FaultTest(unittest.TestCase):
     def test_output_write_fails_on_one_rank(self):
         err = self.inject("write")
         self.assertIn("lifnet: rank 1: injected fault at write", err)
+
+
+    def test_a_run_that_cannot_fit_is_refused_with_the_estimate(self):
+        env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        out = os.path.join(tempfile.mkdtemp(), "out.h5")
+        start = time.monotonic()
+        r = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "2", LIFNET, "run", "--set", "N=10000000000",
+                            "--set", "k=10", "-o", out], env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual(r.stderr.count("this run needs about"), 1, r.stderr)
+        self.assertIn("GiB per rank (2 ranks on this node", r.stderr)
+        self.assertFalse(os.path.exists(out) or os.path.exists(out + ".tmp"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,66 @@
+#include "memory.hpp"
+
+#include "mpi_util.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace lifnet {
+
+std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
+    // Sizes measured from the data structures (bytes): per synapse while the
+    // graph is built and partitioned (edge registry, compressed rows, the
+    // migration buffers, PETSc's and PT-Scotch's copies), and per neuron and
+    // synapse while simulating (state, noise buffers, delay ring, connection
+    // list, measure accumulators). A file graph is sized by its file.
+    const double n = static_cast<double>(c.N) / ranks;
+    double synapses = n * static_cast<double>(c.k);
+    if (c.graph == "file") {
+        std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
+        synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
+    }
+    const double build = 96 * synapses + 64 * n;
+    const double ring = 8.0 * static_cast<double>(c.delay_steps() + 1);
+    const double simulate = (120 + ring) * n + 28 * synapses + (16 << 20); // + report and spike buffers
+    return static_cast<std::uint64_t>(std::max(build, simulate));
+}
+
+namespace {
+// MemAvailable from /proc/meminfo [bytes]; 0 when unknown.
+std::uint64_t available_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    std::uint64_t kb = 0;
+    std::string unit;
+    while (in >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return 0;
+}
+
+std::string gib(double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1 << 30));
+    return text;
+}
+} // namespace
+
+void check_memory(const config& c, const boost::mpi::communicator& comm) {
+    MPI_Comm node_comm;
+    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_comm),
+              "MPI_Comm_split_type");
+    int on_node = 1;
+    MPI_Comm_size(node_comm, &on_node);
+    MPI_Comm_free(&node_comm);
+    run_collectively(comm, [&] {
+        const auto need = estimate_bytes_per_rank(c, comm.size());
+        const auto have = available_bytes();
+        if (have && static_cast<double>(need) * on_node > static_cast<double>(have))
+            throw config_error({config_error::problem{"N", "this run needs about " + gib(need) + " per rank (" + std::to_string(on_node) +
+                        " ranks on this node: " + gib(static_cast<double>(need) * on_node) + "), but " +
+                        gib(have) + " is available; use more nodes or a smaller network"}});
+    });
+}
+
+} // namespace lifnet

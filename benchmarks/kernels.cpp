@@ -3,11 +3,12 @@
 //   events/s (synaptic deliveries) for delivery.
 #include "delivery.hpp"
 #include "neurons.hpp"
+#include "noise.hpp"
 
 #include <lifnet/random.hpp>
 
 #include <benchmark/benchmark.h>
-#include <mpi.h>
+#include <boost/mpi/environment.hpp>
 
 #include <numeric>
 
@@ -35,7 +36,9 @@ void block_update(benchmark::State& state) {
 }
 BENCHMARK(block_update)->Args({100000, 0})->Args({100000, 1})->Unit(benchmark::kMicrosecond);
 
-void noise(benchmark::State& state) {
+// The scalar draw (the reference mapping) and the vector kernel the
+// simulation uses (noise_kernel(): avx512, avx2 or scalar).
+void noise_scalar(benchmark::State& state) {
     std::uint64_t i = 0;
     double sum = 0;
     for (auto _: state) {
@@ -45,12 +48,27 @@ void noise(benchmark::State& state) {
     state.counters["normals/s"] =
         benchmark::Counter(1024.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(noise);
+BENCHMARK(noise_scalar);
+
+void noise_vector(benchmark::State& state) {
+    std::vector<std::uint64_t> ids(1024);
+    std::iota(ids.begin(), ids.end(), 0);
+    std::vector<double> xi(ids.size());
+    std::uint64_t n = 0;
+    for (auto _: state) {
+        normals(1, ids.data(), ids.size(), n++, xi.data());
+        benchmark::DoNotOptimize(xi.data());
+    }
+    state.SetLabel(noise_kernel());
+    state.counters["normals/s"] =
+        benchmark::Counter(1024.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(noise_vector);
 
 // Delivery of one epoch's spikes into the delay ring: k = 10 synapses per
 // source, 1 % of sources spiking.
 void delivery(benchmark::State& state) {
-    MPI_Init(nullptr, nullptr);
+    static const boost::mpi::environment mpi; // once per process, for the inhibitory set
     {
         const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_duplicate);
         config c;
@@ -76,7 +94,6 @@ void delivery(benchmark::State& state) {
         state.counters["events/s"] = benchmark::Counter(static_cast<double>(spikes.size() * k * state.iterations()),
                                                         benchmark::Counter::kIsRate);
     }
-    MPI_Finalize();
 }
 BENCHMARK(delivery)->Iterations(2000);
 

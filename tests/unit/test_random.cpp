@@ -1,5 +1,6 @@
 // MODEL.md §3's known answers.
 #include "neurons.hpp"
+#include "exact_sum.hpp"
 #include "noise.hpp"
 
 #include <lifnet/random.hpp>
@@ -89,5 +90,19 @@ TEST(noise, a_draw_does_not_depend_on_its_position) {
         std::vector<double> xi(block.size());
         normals(3, block.data(), block.size(), 11, xi.data());
         EXPECT_EQ(xi[at], reference[0]) << "position " << at << " (" << noise_kernel() << ")";
+    }
+}
+
+TEST(exact_sum, fast_conversion_equals_the_direct_one) {
+    for (double x: {0.0, 1.0, -1.0, -65.123456789, 3.5e-5, -2.75e-3, 1e9, -7.0e17, 0x1p-12, -0x1p-30, 123.456e-9}) {
+        const auto direct = static_cast<fixed128>(std::ldexp(x, 64));
+        EXPECT_TRUE(to_fixed(x) == direct) << x;
+        EXPECT_NEAR(from_fixed(to_fixed(x)), x, 1e-18 + 1e-15 * std::abs(x)) << x;
+    }
+    std::uint64_t state = 1;
+    for (int i = 0; i < 100000; ++i) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        const double x = (static_cast<double>(state >> 11) * 0x1p-53 - 0.5) * 200; // [-100, 100) mV
+        ASSERT_TRUE(to_fixed(x) == static_cast<fixed128>(std::ldexp(x, 64))) << x;
     }
 }

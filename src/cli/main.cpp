@@ -26,32 +26,45 @@ std::string keys_help() {
     return text;
 }
 
-// The configuration from the file and the --set flags, checked as a whole:
-// every bad key is reported at once.
-config resolve(const std::string& file, const std::vector<std::string>& sets, const std::string& restart = "") {
-    config c;
-    std::vector<config_error::problem> problems;
-    auto collect = [&](auto&& f) {
+// Every problem with the user's input, collected so that all are reported
+// at once, as one config_error.
+class problem_list {
+public:
+    template <typename Check>
+    void check(Check&& f) {
         try {
             f();
         }
         catch (const config_error& e) {
-            problems.insert(problems.end(), e.problems.begin(), e.problems.end());
+            problems_.insert(problems_.end(), e.problems.begin(), e.problems.end());
         }
-        catch (const file_error& e) { // malformed TOML: reported with the rest
-            problems.push_back({"config file", e.what()});
+        catch (const file_error& e) { // a malformed or unreadable file
+            problems_.push_back({"file", e.what()});
         }
-    };
+    }
+    void add(const std::string& key, const std::string& message) { problems_.push_back({key, message}); }
+    void throw_if_any() {
+        if (!problems_.empty()) throw config_error(std::move(problems_));
+    }
+
+private:
+    std::vector<config_error::problem> problems_;
+};
+
+// The configuration from a checkpoint (for a restart), the file and the
+// --set flags, checked as a whole.
+config resolve(const std::string& file, const std::vector<std::string>& sets, const std::string& restart,
+               problem_list& problems) {
+    config c;
     // A restart continues the checkpoint's configuration (t_stop may change).
-    if (!restart.empty()) collect([&] { c = restart_config(restart); });
-    if (!file.empty()) collect([&] { load_toml(c, file); });
+    if (!restart.empty()) problems.check([&] { c = restart_config(restart); });
+    if (!file.empty()) problems.check([&] { load_toml(c, file); });
     for (const auto& s: sets) {
         const auto eq = s.find('=');
-        if (eq == std::string::npos) problems.push_back({s, "expected --set key=value"});
-        else collect([&] { set_key(c, s.substr(0, eq), s.substr(eq + 1)); });
+        if (eq == std::string::npos) problems.add(s, "expected --set key=value");
+        else problems.check([&] { set_key(c, s.substr(0, eq), s.substr(eq + 1)); });
     }
-    collect([&] { validate(c); });
-    if (!problems.empty()) throw config_error(std::move(problems));
+    problems.check([&] { validate(c); });
     return c;
 }
 
@@ -79,7 +92,9 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
 int run_command(const std::string& file, const std::vector<std::string>& sets, run_options options,
                 const std::string& checkpoint_every) {
     const context world;
-    const config c = resolve(file, sets, options.restart);
+    problem_list problems;
+    const config c = resolve(file, sets, options.restart, problems);
+    problems.throw_if_any();
     if (!checkpoint_every.empty()) {
         // "100ms" or "100": milliseconds, a whole number of steps.
         const auto number = checkpoint_every.substr(0, checkpoint_every.find("ms"));
@@ -103,21 +118,13 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
 int sweep_command(const std::string& file, const std::vector<std::string>& sets, const std::vector<std::string>& vary,
                   const std::string& seeds, int ranks_per_member, sweep_spec spec) {
     const context world;
-    const config base = resolve(file, sets);
-    std::vector<config_error::problem> problems;
-    auto collect = [&](auto&& f) {
-        try {
-            f();
-        }
-        catch (const config_error& e) {
-            problems.insert(problems.end(), e.problems.begin(), e.problems.end());
-        }
-    };
-    if (!file.empty()) collect([&] { load_sweep_table(spec, file); });
-    for (const auto& v: vary) collect([&] { spec.axes.push_back(parse_axis(v)); });
-    if (!seeds.empty()) collect([&] { spec.seeds = parse_seeds(seeds); });
+    problem_list problems;
+    const config base = resolve(file, sets, "", problems);
+    if (!file.empty()) problems.check([&] { load_sweep_table(spec, file); });
+    for (const auto& v: vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
+    if (!seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(seeds); });
     if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
-    if (!problems.empty()) throw config_error(std::move(problems));
+    problems.throw_if_any();
     const auto result = run_sweep(base, spec, world);
     if (world.rank() == 0) {
         std::printf("sweep: %zu members, %zu run now, %zu already done, %zu failed\n  summary: %s\n", result.members,

@@ -12,11 +12,7 @@ import unittest
 import h5py
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LIFNET = os.environ.get("LIFNET_BIN", os.path.join(ROOT, "build", "lifnet"))
-MPIEXEC = os.environ.get("MPIEXEC", "mpirun")
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_mpi_yield_when_idle="1")
+from lifnet_harness import ENV, LIFNET, MPIEXEC, lifnet_pids
 MODEL = ["--set", "N=600", "--set", "k=6", "--set", "p=0.2", "--set", "f_inh=0.2", "--set", "report_dtype=float64"]
 MEASURES = ("chi", "E", "R", "rate_hz", "cv")
 
@@ -83,7 +79,7 @@ class CheckpointTest(unittest.TestCase):
         end = time.time() + 60
         while not os.path.exists(ckpt) and time.time() < end and p.poll() is None:
             time.sleep(0.01)
-        for pid in self.lifnet_pids(ckpt):
+        for pid in lifnet_pids(ckpt):
             os.kill(pid, signal.SIGTERM)
         _, err = p.communicate(timeout=120)
         if p.returncode == 0:
@@ -98,18 +94,6 @@ class CheckpointTest(unittest.TestCase):
         rest = load(self.path("rest.h5"))
         self.assertTrue(np.all(rest["t"] > step * 0.1 - 1e-9))
         self.assert_continues(rest)
-
-    def lifnet_pids(self, marker):
-        pids = []
-        for pid in os.listdir("/proc"):
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    cmd = f.read().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if cmd.startswith(LIFNET) and marker in cmd:
-                pids.append(int(pid))
-        return pids
 
     def test_foreign_and_damaged_checkpoints_are_refused(self):
         ckpt = self.path("ok.ckpt")

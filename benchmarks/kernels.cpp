@@ -31,8 +31,8 @@ void block_update(benchmark::State& state) {
         block.step(n++, none.data(), none.data(), c.g, fired);
         fired.clear();
     }
-    state.counters["neuron_steps/s"] =
-        benchmark::Counter(static_cast<double>(N) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["neuron_steps/s"] = benchmark::Counter(
+        static_cast<double>(N) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(block_update)->Args({100000, 0})->Args({100000, 1})->Unit(benchmark::kMicrosecond);
 

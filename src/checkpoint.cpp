@@ -87,7 +87,9 @@ void write_checkpoint(const std::string& path, std::int64_t step, const run_stat
     file.commit();
 }
 
-config restart_config(const std::string& path) { return checkpoint_config(path); }
+config restart_config(const std::string& path) {
+    return checkpoint_config(path);
+}
 
 config checkpoint_config(const std::string& path) {
     const auto file = open_checkpoint(path, MPI_COMM_SELF);
@@ -173,7 +175,8 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
         lists[i].push_back(x.a);
     }
     for (std::size_t i = 0; i < ids.size(); ++i)
-        if (lists[i].size() != counts[i]) throw file_error(path, "damaged checkpoint: spike lists do not match their counts");
+        if (lists[i].size() != counts[i])
+            throw file_error(path, "damaged checkpoint: spike lists do not match their counts");
     s.spike_stats.restore(std::move(lists));
 }
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <sstream>
 #include <variant>
@@ -54,8 +54,7 @@ const std::vector<key_spec>& specs() {
         {{"t_transient", "ms", "excluded from synchrony measures"}, &config::t_transient},
         {{"sample_dt", "ms", "sampling interval of V"}, &config::sample_dt},
         {{"population", "", "SONATA population name"}, &config::population},
-        {{"record", "", "all | none | list of node ids (default: all when N <= 10000)"},
-         &config::record},
+        {{"record", "", "all | none | list of node ids (default: all when N <= 10000)"}, &config::record},
         {{"record_every", "", "record every n-th node"}, &config::record_every},
         {{"report_dtype", "", "float32 | float64"}, &config::report_dtype},
     };
@@ -108,8 +107,7 @@ void set_key(config& c, const std::string& key, const std::string& value) {
                     bad_key(key, "'" + value + "' is not a finite number");
             }
             else {
-                if (!parse_number(value, c.*field))
-                    bad_key(key, "'" + value + "' is not a non-negative integer");
+                if (!parse_number(value, c.*field)) bad_key(key, "'" + value + "' is not a non-negative integer");
             }
         },
         spec.field);
@@ -145,7 +143,8 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
             [&](auto field) {
                 using T = std::remove_cvref_t<decltype(c.*field)>;
                 if constexpr (std::is_same_v<T, std::string>) {
-                    if (auto s = node.template value<std::string>()) c.*field = *s;
+                    if (auto s = node.template value<std::string>())
+                        c.*field = *s;
                     else if (auto a = node.as_array(); a && key == "record") {
                         // A list of node ids is stored in its textual form.
                         std::string ids;
@@ -159,17 +158,22 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
                         }
                         c.*field = ids;
                     }
-                    else problems.push_back({key, "expected a string" + at});
+                    else
+                        problems.push_back({key, "expected a string" + at});
                 }
                 else if constexpr (std::is_same_v<T, double>) {
                     // TOML integers are accepted for real keys (t_stop = 1000).
-                    if (auto v = node.template value<double>()) c.*field = *v;
-                    else problems.push_back({key, "expected a number" + at});
+                    if (auto v = node.template value<double>())
+                        c.*field = *v;
+                    else
+                        problems.push_back({key, "expected a number" + at});
                 }
                 else {
                     auto v = node.template value<std::int64_t>();
-                    if (v && *v >= 0) c.*field = static_cast<std::uint64_t>(*v);
-                    else problems.push_back({key, "expected a non-negative integer" + at});
+                    if (v && *v >= 0)
+                        c.*field = static_cast<std::uint64_t>(*v);
+                    else
+                        problems.push_back({key, "expected a non-negative integer" + at});
                 }
             },
             spec->field);
@@ -177,10 +181,18 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
     if (!problems.empty()) throw config_error(std::move(problems));
 }
 
-std::int64_t config::steps(double t) const { return std::llround(t / dt); }
-std::int64_t config::nsteps() const { return steps(t_stop); }
-std::int64_t config::delay_steps() const { return steps(d); }
-std::int64_t config::ref_steps() const { return steps(t_ref); }
+std::int64_t config::steps(double t) const {
+    return std::llround(t / dt);
+}
+std::int64_t config::nsteps() const {
+    return steps(t_stop);
+}
+std::int64_t config::delay_steps() const {
+    return steps(d);
+}
+std::int64_t config::ref_steps() const {
+    return steps(t_ref);
+}
 
 void validate(const config& c) {
     std::vector<config_error::problem> bad;
@@ -241,8 +253,8 @@ void validate(const config& c) {
         auto whole = [&](double t, const char* key) {
             const double n = t / c.dt;
             if (!(t >= 0) || std::abs(n - std::nearbyint(n)) > 1e-9 * std::max(1.0, std::abs(n)))
-                bad.push_back({key, "must be a non-negative whole number of steps of dt = " +
-                                        std::to_string(c.dt) + " ms"});
+                bad.push_back(
+                    {key, "must be a non-negative whole number of steps of dt = " + std::to_string(c.dt) + " ms"});
         };
         whole(c.d, "d");
         whole(c.t_ref, "t_ref");
@@ -290,7 +302,9 @@ std::int64_t record_selection::column(std::uint64_t id) const {
     return it != ids_.end() && *it == id ? it - ids_.begin() : -1;
 }
 
-std::uint64_t record_selection::id(std::uint64_t column) const { return all_ ? column * every_ : ids_[column]; }
+std::uint64_t record_selection::id(std::uint64_t column) const {
+    return all_ ? column * every_ : ids_[column];
+}
 
 std::string to_toml(const config& c) {
     // In the order of MODEL.md §7, reals in their shortest exact form.
@@ -300,7 +314,8 @@ std::string to_toml(const config& c) {
         std::visit(
             [&](auto field) {
                 using T = std::remove_cvref_t<decltype(c.*field)>;
-                if constexpr (std::is_same_v<T, std::string>) out << toml::value<std::string>(c.*field);
+                if constexpr (std::is_same_v<T, std::string>)
+                    out << toml::value<std::string>(c.*field);
                 else if constexpr (std::is_same_v<T, double>) {
                     char text[32];
                     const auto end = std::to_chars(text, text + sizeof text, c.*field).ptr;
@@ -308,7 +323,8 @@ std::string to_toml(const config& c) {
                     if (number.find_first_of(".en") == std::string::npos) number += ".0";
                     out << number;
                 }
-                else out << c.*field;
+                else
+                    out << c.*field;
             },
             spec.field);
         out << "\n";

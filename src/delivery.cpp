@@ -12,7 +12,9 @@
 namespace lifnet {
 
 namespace {
-std::uint64_t draw(std::uint64_t seed, std::uint64_t id) { return philox(seed, purpose::inhibitory, id, 0)[0]; }
+std::uint64_t draw(std::uint64_t seed, std::uint64_t id) {
+    return philox(seed, purpose::inhibitory, id, 0)[0];
+}
 } // namespace
 
 inhibitory_set::inhibitory_set(const config& c, const std::vector<std::uint64_t>& ids,
@@ -34,8 +36,10 @@ inhibitory_set::inhibitory_set(const config& c, const std::vector<std::uint64_t>
     }
     while (lo < hi) {
         const std::uint64_t mid = lo + (hi - lo) / 2;
-        if (count_below(mid + 1) >= want) hi = mid;
-        else lo = mid + 1;
+        if (count_below(mid + 1) >= want)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     threshold_ = lo;
     // Ties at the threshold: the lowest ids among them fill what is missing.

@@ -19,13 +19,12 @@ namespace lifnet {
 // without gathering them; contains() answers for any id on any rank.
 class inhibitory_set {
 public:
-    inhibitory_set(const config& c, const std::vector<std::uint64_t>& local_ids,
-                   const boost::mpi::communicator& comm);
+    inhibitory_set(const config& c, const std::vector<std::uint64_t>& local_ids, const boost::mpi::communicator& comm);
     bool contains(std::uint64_t id) const;
 
 private:
     std::uint64_t seed_;
-    std::uint64_t threshold_;            // draws below it are inhibitory; 2^32: all
+    std::uint64_t threshold_;                 // draws below it are inhibitory; 2^32: all
     std::vector<std::uint64_t> at_threshold_; // ids drawn exactly at it that are inhibitory, sorted
 };
 
@@ -63,10 +62,10 @@ public:
     void deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const;
 
 private:
-    std::vector<std::uint64_t> sources_;  // sorted, unique
-    std::vector<char> inhibitory_;        // per source
-    std::vector<std::size_t> offsets_;    // per source, into targets_
-    std::vector<std::uint32_t> targets_;  // local neuron indices
+    std::vector<std::uint64_t> sources_; // sorted, unique
+    std::vector<char> inhibitory_;       // per source
+    std::vector<std::size_t> offsets_;   // per source, into targets_
+    std::vector<std::uint32_t> targets_; // local neuron indices
 };
 
 } // namespace lifnet

@@ -9,7 +9,9 @@ namespace lifnet {
 
 edge_registry::edge_registry(const boost::mpi::communicator& comm, std::uint64_t N): comm_(comm), N_(N) {}
 
-int edge_registry::owner(const edge& e) const { return block_owner(e.a, N_, comm_.size()); }
+int edge_registry::owner(const edge& e) const {
+    return block_owner(e.a, N_, comm_.size());
+}
 
 void edge_registry::insert_distinct(const std::vector<edge>& edges) {
     std::vector<std::vector<edge>> send(comm_.size());
@@ -35,9 +37,8 @@ std::vector<char> edge_registry::propose(const std::vector<candidate>& candidate
     auto requests = alltoallv(comm_, send);
 
     // The smallest key of each edge comes first; it wins unless already held.
-    std::sort(requests.begin(), requests.end(), [](const request& x, const request& y) {
-        return std::tie(x.c.e, x.c.key) < std::tie(y.c.e, y.c.key);
-    });
+    std::sort(requests.begin(), requests.end(),
+              [](const request& x, const request& y) { return std::tie(x.c.e, x.c.key) < std::tie(y.c.e, y.c.key); });
     std::vector<std::vector<reply>> answers(comm_.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const auto& r = requests[i];

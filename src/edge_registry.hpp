@@ -14,7 +14,9 @@ struct edge {
     std::uint64_t a, b;
     auto operator<=>(const edge&) const = default;
 };
-inline edge make_edge(std::uint64_t u, std::uint64_t v) { return u < v ? edge{u, v} : edge{v, u}; }
+inline edge make_edge(std::uint64_t u, std::uint64_t v) {
+    return u < v ? edge{u, v} : edge{v, u};
+}
 
 struct candidate {
     edge e;
@@ -38,7 +40,9 @@ public:
 
 private:
     struct edge_hash {
-        std::size_t operator()(const edge& e) const { return std::hash<std::uint64_t>()(e.a * 0x9E3779B97F4A7C15ull ^ e.b); }
+        std::size_t operator()(const edge& e) const {
+            return std::hash<std::uint64_t>()(e.a * 0x9E3779B97F4A7C15ull ^ e.b);
+        }
     };
     int owner(const edge& e) const;
 

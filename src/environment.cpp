@@ -25,7 +25,9 @@ environment::environment(int& argc, char**& argv): state_(std::make_unique<state
     PetscPushErrorHandler(PetscReturnErrorHandler, nullptr); // errors become exceptions, not prints
 }
 
-environment::~environment() { PetscFinalize(); }
+environment::~environment() {
+    PetscFinalize();
+}
 
 context::context(): impl_(std::make_shared<const impl>(impl{boost::mpi::communicator()})) {}
 
@@ -33,7 +35,11 @@ context context::single() {
     return make_context(boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_duplicate));
 }
 
-int context::rank() const { return impl_->comm.rank(); }
-int context::size() const { return impl_->comm.size(); }
+int context::rank() const {
+    return impl_->comm.rank();
+}
+int context::size() const {
+    return impl_->comm.size();
+}
 
 } // namespace lifnet

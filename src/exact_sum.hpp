@@ -24,7 +24,9 @@ inline fixed128 to_fixed(double x) {
     const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32); // both exact
     return static_cast<fixed128>(high) * (fixed128(1) << 32) + low;
 }
-inline double from_fixed(fixed128 x) { return static_cast<double>(std::ldexp(static_cast<long double>(x), -64)); }
+inline double from_fixed(fixed128 x) {
+    return static_cast<double>(std::ldexp(static_cast<long double>(x), -64));
+}
 
 // Element-wise sum over the ranks of `comm`, in place.
 void all_reduce_sum(const boost::mpi::communicator& comm, std::vector<fixed128>& values);

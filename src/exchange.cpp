@@ -21,8 +21,8 @@ exchanged exchange_spikes(const boost::mpi::communicator& comm, const std::vecto
         total += count[r];
     }
     out.spikes.resize(total / sizeof(spike));
-    mpi_check(MPI_Allgatherv(local.data(), count[comm.rank()], MPI_BYTE, out.spikes.data(), count.data(),
-                             displ.data(), MPI_BYTE, comm),
+    mpi_check(MPI_Allgatherv(local.data(), count[comm.rank()], MPI_BYTE, out.spikes.data(), count.data(), displ.data(),
+                             MPI_BYTE, comm),
               "MPI_Allgatherv");
     std::sort(out.spikes.begin(), out.spikes.end());
     return out;

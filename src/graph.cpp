@@ -48,8 +48,7 @@ namespace {
 
 // Sends each undirected edge {a, b} to the owners of a and b as the two
 // synapses it is, and builds this rank's rows.
-adjacency adjacency_from_edges(const boost::mpi::communicator& comm, std::uint64_t N,
-                               const std::vector<edge>& edges) {
+adjacency adjacency_from_edges(const boost::mpi::communicator& comm, std::uint64_t N, const std::vector<edge>& edges) {
     std::vector<std::vector<edge>> send(comm.size());
     for (const auto& e: edges) {
         send[block_owner(e.a, N, comm.size())].push_back({e.a, e.b});
@@ -77,7 +76,8 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
             const std::uint64_t v = (u + j) % c.N, key = u * half + (j - 1);
             if (can_rewire && to_unit(philox(c.seed, purpose::ws_rewire, key, 0)[0]) < c.p)
                 rewire.push_back({u, v, key, 0});
-            else kept.push_back(make_edge(u, v));
+            else
+                kept.push_back(make_edge(u, v));
         }
     }
     edge_registry registry(comm, c.N);
@@ -91,19 +91,19 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
     while (boost::mpi::all_reduce(comm, rewire.size(), std::plus<>())) {
         std::vector<candidate> proposals;
         run_collectively(comm, [&] {
-          for (auto& r: rewire) {
-            std::uint64_t w;
-            do {
-                if (r.attempt >= max_attempts)
-                    throw error("graph: cannot rewire the edge of node " + std::to_string(r.u) +
-                                ": the graph is too dense for k = " + std::to_string(c.k) +
-                                " and p = " + std::to_string(c.p));
-                const auto x = philox(c.seed, purpose::ws_rewire, r.key, r.attempt++);
-                w = to_index(x[2], x[3], c.N - 1);
-                if (w >= r.u) ++w;
-            } while (w == r.v);
-            proposals.push_back({make_edge(r.u, w), r.key});
-          }
+            for (auto& r: rewire) {
+                std::uint64_t w;
+                do {
+                    if (r.attempt >= max_attempts)
+                        throw error("graph: cannot rewire the edge of node " + std::to_string(r.u) +
+                                    ": the graph is too dense for k = " + std::to_string(c.k) +
+                                    " and p = " + std::to_string(c.p));
+                    const auto x = philox(c.seed, purpose::ws_rewire, r.key, r.attempt++);
+                    w = to_index(x[2], x[3], c.N - 1);
+                    if (w >= r.u) ++w;
+                } while (w == r.v);
+                proposals.push_back({make_edge(r.u, w), r.key});
+            }
         });
         const auto taken = registry.propose(proposals);
         std::size_t kept_pending = 0;
@@ -163,8 +163,7 @@ adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) 
         if (!(fields >> u >> v) || (fields >> rest) || u < 0 || v < 0)
             throw file_error(c.graph_file, "expected two non-negative node ids 'u v', got '" + line + "'", number);
         if (std::uint64_t(u) >= c.N || std::uint64_t(v) >= c.N)
-            throw file_error(c.graph_file, "node id out of range for N = " + std::to_string(c.N) + " (set N)",
-                             number);
+            throw file_error(c.graph_file, "node id out of range for N = " + std::to_string(c.N) + " (set N)", number);
         if (u == v) throw file_error(c.graph_file, "self-loop on node " + std::to_string(u), number);
         if (mine(u)) pairs.push_back({std::uint64_t(u), std::uint64_t(v)});
         if (mine(v)) pairs.push_back({std::uint64_t(v), std::uint64_t(u)});
@@ -175,8 +174,7 @@ adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) 
         const auto b = adj.neighbours.begin();
         auto dup = std::adjacent_find(b + adj.offsets[r], b + adj.offsets[r + 1]);
         if (dup != b + adj.offsets[r + 1])
-            throw file_error(c.graph_file, "duplicate edge " + std::to_string(adj.ids[r]) + " " +
-                                               std::to_string(*dup));
+            throw file_error(c.graph_file, "duplicate edge " + std::to_string(adj.ids[r]) + " " + std::to_string(*dup));
     }
     return adj;
 }

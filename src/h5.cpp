@@ -9,8 +9,7 @@ namespace lifnet::h5 {
 namespace {
 herr_t collect(unsigned depth, const H5E_error2_t* e, void* out) {
     auto& text = *static_cast<std::string*>(out);
-    text += (depth ? "; " : "") + std::string(e->func_name ? e->func_name : "?") + ": " +
-            (e->desc ? e->desc : "");
+    text += (depth ? "; " : "") + std::string(e->func_name ? e->func_name : "?") + ": " + (e->desc ? e->desc : "");
     return 0;
 }
 } // namespace
@@ -26,14 +25,29 @@ hid_t check(hid_t rc, const char* call) {
 void handle::close() {
     if (id_ < 0) return;
     switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
-    case H5I_GROUP: H5Gclose(id_); break;
-    case H5I_DATASET: H5Dclose(id_); break;
-    case H5I_DATASPACE: H5Sclose(id_); break;
-    case H5I_DATATYPE: H5Tclose(id_); break;
-    case H5I_ATTR: H5Aclose(id_); break;
-    case H5I_GENPROP_LST: H5Pclose(id_); break;
-    default: break;
+    case H5I_FILE:
+        H5Fclose(id_);
+        break;
+    case H5I_GROUP:
+        H5Gclose(id_);
+        break;
+    case H5I_DATASET:
+        H5Dclose(id_);
+        break;
+    case H5I_DATASPACE:
+        H5Sclose(id_);
+        break;
+    case H5I_DATATYPE:
+        H5Tclose(id_);
+        break;
+    case H5I_ATTR:
+        H5Aclose(id_);
+        break;
+    case H5I_GENPROP_LST:
+        H5Pclose(id_);
+        break;
+    default:
+        break;
     }
     id_ = H5I_INVALID_HID;
 }
@@ -44,11 +58,26 @@ handle create_group(hid_t parent, const std::string& path) {
     return handle(check(H5Gcreate2(parent, path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2"));
 }
 
-template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
-template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
-template <> hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
-template <> hid_t native_type<std::uint32_t>() { return H5T_NATIVE_UINT32; }
-template <> hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <>
+hid_t native_type<double>() {
+    return H5T_NATIVE_DOUBLE;
+}
+template <>
+hid_t native_type<float>() {
+    return H5T_NATIVE_FLOAT;
+}
+template <>
+hid_t native_type<std::uint64_t>() {
+    return H5T_NATIVE_UINT64;
+}
+template <>
+hid_t native_type<std::uint32_t>() {
+    return H5T_NATIVE_UINT32;
+}
+template <>
+hid_t native_type<std::int64_t>() {
+    return H5T_NATIVE_INT64;
+}
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value) {
     handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
@@ -62,8 +91,8 @@ template <typename T>
 void write_attribute(hid_t object, const std::string& name, const std::vector<T>& values) {
     const hsize_t n = values.size();
     handle space(check(n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), "H5Screate"));
-    handle attr(check(H5Acreate2(object, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT),
-                      "H5Acreate2"));
+    handle attr(
+        check(H5Acreate2(object, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"));
     check(H5Awrite(attr, native_type<T>(), values.data()), "H5Awrite");
 }
 
@@ -79,8 +108,7 @@ void write_share(hid_t dataset, hsize_t first, const std::vector<T>& data) {
         check(H5Sselect_none(mem_space), "H5Sselect_none");
     }
     else {
-        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr),
-              "H5Sselect_hyperslab");
+        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
     }
     handle xfer(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
@@ -94,8 +122,8 @@ appendable<T>::appendable(hid_t parent, const std::string& name, hsize_t chunk) 
     handle space(check(H5Screate_simple(1, &zero, &unlimited), "H5Screate_simple"));
     handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
     check(H5Pset_chunk(dcpl, 1, &chunk), "H5Pset_chunk");
-    dataset_ = handle(check(
-        H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
+    dataset_ = handle(
+        check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
 }
 
 template <typename T>
@@ -109,9 +137,9 @@ void appendable<T>::append(hsize_t total, hsize_t first, const std::vector<T>& m
 template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine) {
     handle space(check(H5Screate_simple(1, &total, nullptr), "H5Screate_simple"));
-    handle dataset(check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT,
-                                    H5P_DEFAULT),
-                         "H5Dcreate2"));
+    handle dataset(
+        check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              "H5Dcreate2"));
     if (total) write_share(dataset.get(), first, mine); // an empty dataset has no storage to write to
 }
 
@@ -124,16 +152,17 @@ void write_strings(hid_t parent, const std::string& name, const std::vector<std:
     check(H5Tset_size(type, width), "H5Tset_size");
     const hsize_t n = values.size();
     handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
-    handle dataset(check(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                         "H5Dcreate2"));
+    handle dataset(
+        check(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"));
     if (n) check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "H5Dwrite");
 }
 
 template <typename T>
 void write_scalar(hid_t parent, const std::string& name, T value) {
     handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
-    handle dataset(check(
-        H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"));
+    handle dataset(
+        check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              "H5Dcreate2"));
     handle xfer(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
     check(H5Dwrite(dataset, native_type<T>(), H5S_ALL, H5S_ALL, xfer, &value), "H5Dwrite");
@@ -156,7 +185,8 @@ std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first
     handle dataset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "H5Dopen2"));
     handle file_space(check(H5Dget_space(dataset), "H5Dget_space"));
     handle mem_space(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple"));
-    if (count) check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
+    if (count)
+        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
     else {
         check(H5Sselect_none(file_space), "H5Sselect_none");
         check(H5Sselect_none(mem_space), "H5Sselect_none");

@@ -13,7 +13,9 @@ namespace lifnet::h5 {
 
 // Throws library_error(call, HDF5's messages) when `rc` is negative.
 hid_t check(hid_t rc, const char* call);
-inline herr_t check(herr_t rc, const char* call) { return static_cast<herr_t>(check(hid_t(rc), call)); }
+inline herr_t check(herr_t rc, const char* call) {
+    return static_cast<herr_t>(check(hid_t(rc), call));
+}
 
 class handle {
 public:

@@ -89,8 +89,10 @@ std::string describe_sweep(const std::string& path, hid_t file) {
         columns.push_back(read_doubles(file, std::string("/points/") + m));
     for (std::size_t p = 0; p < n.size(); ++p) {
         for (const auto& key: keys) {
-            if (is_numeric(file, "/points/" + key)) out << key << " = " << read_doubles(file, "/points/" + key)[p];
-            else out << key << " = " << read_strings(file, "/points/" + key)[p];
+            if (is_numeric(file, "/points/" + key))
+                out << key << " = " << read_doubles(file, "/points/" + key)[p];
+            else
+                out << key << " = " << read_strings(file, "/points/" + key)[p];
             out << "  ";
         }
         out << "n = " << n[p] << "  E = " << columns[0][p] << " ± " << columns[1][p] << " mV  chi = " << columns[2][p]
@@ -122,7 +124,8 @@ std::string describe_file(const std::string& path) {
         const auto dims = shape(file, report);
         out << ", report of " << dims[1] << " neurons x " << dims[0] << " samples";
     }
-    else out << ", no report";
+    else
+        out << ", no report";
     out << "\n";
     if (exists(file, "/network/edge_cut"))
         out << "partition: edge cut " << scalar(file, "/network/edge_cut") << " synapses, imbalance "

@@ -80,8 +80,8 @@ std::vector<journal_record> read_journal(const std::string& path) {
 
 void append_journal(const std::string& path, const journal_record& r) {
     std::string line = std::string(format_version) + "\t" + r.hash + "\t" + std::to_string(r.index) + "\t" +
-                       std::to_string(r.seed) + "\t" + std::to_string(r.group) + "\t" + number(r.wall_seconds) +
-                       "\t" + clean(r.status);
+                       std::to_string(r.seed) + "\t" + std::to_string(r.group) + "\t" + number(r.wall_seconds) + "\t" +
+                       clean(r.status);
     for (double x: {r.chi, r.E, r.R, r.rate_hz, r.cv}) line += "\t" + number(x);
     for (const auto& v: r.values) line += "\t" + clean(v);
     line += "\t" + hash_text(line) + "\n";
@@ -93,8 +93,7 @@ void append_journal(const std::string& path, const journal_record& r) {
     const auto written = ::write(fd, line.data(), line.size());
     const bool synced = ::fsync(fd) == 0;
     ::close(fd);
-    if (written != static_cast<ssize_t>(line.size()) || !synced)
-        throw file_error(path, "cannot append to the journal");
+    if (written != static_cast<ssize_t>(line.size()) || !synced) throw file_error(path, "cannot append to the journal");
 }
 
 } // namespace lifnet

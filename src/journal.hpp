@@ -11,10 +11,10 @@
 namespace lifnet {
 
 struct journal_record {
-    std::string hash;   // of the member's resolved configuration
+    std::string hash; // of the member's resolved configuration
     std::uint64_t index = 0;
     std::uint64_t seed = 0;
-    int group = 0;      // the group (of ranks) that ran it
+    int group = 0; // the group (of ranks) that ran it
     double wall_seconds = 0;
     std::string status; // "ok", or "failed: <why>"
     double chi = 0, E = 0, R = 0, rate_hz = 0, cv = 0;

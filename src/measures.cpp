@@ -21,7 +21,8 @@ sample_grid::sample_grid(const config& c): stride(c.steps(c.sample_dt)), last(c.
 
 voltage_measures::voltage_measures(const sample_grid& grid, std::size_t local_neurons, std::uint64_t N,
                                    const boost::mpi::communicator& comm):
-    grid_(grid), local_(local_neurons), N_(N), comm_(comm), mean_(local_neurons, 0.0), m2_(local_neurons, 0.0) {
+    grid_(grid),
+    local_(local_neurons), N_(N), comm_(comm), mean_(local_neurons, 0.0), m2_(local_neurons, 0.0) {
     vbar_.reserve(static_cast<std::size_t>(grid.count()));
 }
 
@@ -79,7 +80,8 @@ void voltage_measures::finish(double dt, sync_measures& out) {
         out.chi = nan;
         out.notes.push_back("chi: every neuron's V is constant over the samples");
     }
-    else out.chi = std::sqrt(m2 / n / mean_var);
+    else
+        out.chi = std::sqrt(m2 / n / mean_var);
 }
 
 std::vector<double> voltage_measures::neuron_state() const {
@@ -178,7 +180,8 @@ void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures&
         for (std::size_t w = 0; w < times.size(); ++w) {
             const auto m = times[w];
             while (s[k + 1] <= m) ++k; // s[k] <= m < s[k + 1]; the window keeps k + 1 in range
-            const double theta = 2 * std::numbers::pi * static_cast<double>(m - s[k]) / static_cast<double>(s[k + 1] - s[k]);
+            const double theta =
+                2 * std::numbers::pi * static_cast<double>(m - s[k]) / static_cast<double>(s[k + 1] - s[k]);
             sums[2 * w] += to_fixed(std::cos(theta));
             sums[2 * w + 1] += to_fixed(std::sin(theta));
         }

@@ -50,11 +50,11 @@ private:
     std::size_t local_;
     std::uint64_t N_;
     boost::mpi::communicator comm_;
-    std::vector<double> buffer_;     // buffered samples × local neurons [mV]
-    std::vector<double> mean_, m2_;  // Welford, per local neuron
+    std::vector<double> buffer_;    // buffered samples × local neurons [mV]
+    std::vector<double> mean_, m2_; // Welford, per local neuron
     std::int64_t samples_ = 0;
-    fixed128 abs_deviation_ = 0;     // Σ_t Σ_i |V_i − V̄|, local
-    std::vector<double> vbar_;       // [mV], per sample
+    fixed128 abs_deviation_ = 0; // Σ_t Σ_i |V_i − V̄|, local
+    std::vector<double> vbar_;   // [mV], per sample
 };
 
 // R, rate and CV from the spikes of the local neurons.
@@ -73,8 +73,8 @@ public:
 private:
     sample_grid grid_;
     std::uint64_t N_;
-    std::int64_t transient_;          // t_transient in steps
-    double t_stop_, t_transient_;     // [ms]
+    std::int64_t transient_;      // t_transient in steps
+    double t_stop_, t_transient_; // [ms]
     std::vector<std::vector<std::int64_t>> spikes_;
 };
 

@@ -57,9 +57,10 @@ void check_memory(const config& c, const boost::mpi::communicator& comm) {
         const auto need = estimate_bytes_per_rank(c, comm.size());
         const auto have = available_bytes();
         if (have && static_cast<double>(need) * on_node > static_cast<double>(have))
-            throw config_error({config_error::problem{"N", "this run needs about " + gib(need) + " per rank (" + std::to_string(on_node) +
-                        " ranks on this node: " + gib(static_cast<double>(need) * on_node) + "), but " +
-                        gib(have) + " is available; use more nodes or a smaller network"}});
+            throw config_error({config_error::problem{
+                "N", "this run needs about " + gib(need) + " per rank (" + std::to_string(on_node) +
+                         " ranks on this node: " + gib(static_cast<double>(need) * on_node) + "), but " + gib(have) +
+                         " is available; use more nodes or a smaller network"}});
     });
 }
 

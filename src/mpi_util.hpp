@@ -55,8 +55,7 @@ std::vector<T> allgatherv(const boost::mpi::communicator& comm, std::span<const 
         total += count[r];
     }
     std::vector<T> out(total / sizeof(T));
-    mpi_check(MPI_Allgatherv(local.data(), bytes, MPI_BYTE, out.data(), count.data(), displ.data(), MPI_BYTE,
-                             comm),
+    mpi_check(MPI_Allgatherv(local.data(), bytes, MPI_BYTE, out.data(), count.data(), displ.data(), MPI_BYTE, comm),
               "MPI_Allgatherv");
     return out;
 }

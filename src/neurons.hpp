@@ -12,8 +12,8 @@ namespace lifnet {
 struct neuron_constants {
     explicit neuron_constants(const config& c);
     double dt, tau_m, tau_syn, V_rest, V_reset, V_th, I_bias, stim_amp; // [ms], [mV]
-    double noise_scale;               // sigma * sqrt(2 tau_m / dt) [mV]
-    std::int64_t stim_lo, stim_hi;    // stimulus window in half-steps [lo, hi)
+    double noise_scale;                                                 // sigma * sqrt(2 tau_m / dt) [mV]
+    std::int64_t stim_lo, stim_hi;                                      // stimulus window in half-steps [lo, hi)
     std::int64_t ref_steps;
     std::uint64_t seed;
     bool exact;

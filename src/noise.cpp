@@ -25,32 +25,32 @@ typedef double f64x8 __attribute__((vector_size(64)));
 
 // Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once;
 // each 32-bit word sits in a 64-bit lane so that products are exact.
-#define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                 \
-    do {                                                                                                     \
-        const u64x8 low = u64x8{} + 0xFFFFFFFFull;                                                           \
-        std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(purpose::noise); \
-        for (int round = 0; round < 10; ++round) {                                                           \
-            if (round) {                                                                                     \
-                k0 += 0x9E3779B9u;                                                                           \
-                k1 += 0xBB67AE85u;                                                                           \
-            }                                                                                                \
-            const u64x8 p0 = c0 * 0xD2511F53ull, p1 = c2 * 0xCD9E8D57ull;                                    \
-            const u64x8 next0 = (p1 >> 32) ^ c1 ^ k0, next2 = (p0 >> 32) ^ c3 ^ k1;                          \
-            c1 = p1 & low;                                                                                   \
-            c3 = p0 & low;                                                                                   \
-            c0 = next0;                                                                                      \
-            c2 = next2;                                                                                      \
-        }                                                                                                    \
+#define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                           \
+    do {                                                                                                               \
+        const u64x8 low = u64x8{} + 0xFFFFFFFFull;                                                                     \
+        std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(purpose::noise);          \
+        for (int round = 0; round < 10; ++round) {                                                                     \
+            if (round) {                                                                                               \
+                k0 += 0x9E3779B9u;                                                                                     \
+                k1 += 0xBB67AE85u;                                                                                     \
+            }                                                                                                          \
+            const u64x8 p0 = c0 * 0xD2511F53ull, p1 = c2 * 0xCD9E8D57ull;                                              \
+            const u64x8 next0 = (p1 >> 32) ^ c1 ^ k0, next2 = (p0 >> 32) ^ c3 ^ k1;                                    \
+            c1 = p1 & low;                                                                                             \
+            c3 = p0 & low;                                                                                             \
+            c0 = next0;                                                                                                \
+            c2 = next2;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
-#define LIFNET_COUNTERS8(ids, j, n)                                                                          \
-    u64x8 c0, c2 = u64x8{} + ((n) & 0xFFFFFFFFull), c3 = u64x8{} + ((n) >> 32);                              \
-    std::memcpy(&c0, (ids) + (j), sizeof c0);                                                                \
-    u64x8 c1 = c0 >> 32;                                                                                     \
+#define LIFNET_COUNTERS8(ids, j, n)                                                                                    \
+    u64x8 c0, c2 = u64x8{} + ((n)&0xFFFFFFFFull), c3 = u64x8{} + ((n) >> 32);                                          \
+    std::memcpy(&c0, (ids) + (j), sizeof c0);                                                                          \
+    u64x8 c1 = c0 >> 32;                                                                                               \
     c0 &= 0xFFFFFFFFull
 
 __attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
-                                                                 std::size_t count, std::uint64_t n, double* out) {
+                                                                std::size_t count, std::uint64_t n, double* out) {
     for (std::size_t j = 0; j < count; j += noise_lanes) {
         LIFNET_COUNTERS8(ids, j, n);
         LIFNET_PHILOX8(c0, c1, c2, c3, seed);
@@ -108,6 +108,8 @@ void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, st
     chosen().run(seed, ids, count, n, out);
 }
 
-const char* noise_kernel() { return chosen().name; }
+const char* noise_kernel() {
+    return chosen().name;
+}
 
 } // namespace lifnet

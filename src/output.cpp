@@ -48,8 +48,7 @@ void output_file::commit() {
     committed_ = true;
 }
 
-spike_writer::spike_writer(hid_t file, const std::string& population, double dt,
-                           const boost::mpi::communicator& comm):
+spike_writer::spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm):
     dt_(dt), comm_(comm), group_(h5::create_group(file, "spikes/" + population)),
     timestamps_(group_, "timestamps", spike_batch), node_ids_(group_, "node_ids", spike_batch) {
     h5::write_attribute(timestamps_.id(), "units", std::string("ms"));
@@ -62,8 +61,7 @@ spike_writer::spike_writer(hid_t file, const std::string& population, double dt,
     }
     const std::uint8_t by_time = 2;
     h5::handle space(h5::check(H5Screate(H5S_SCALAR), "H5Screate"));
-    h5::handle attr(
-        h5::check(H5Acreate2(group_, "sorting", sorting, space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"));
+    h5::handle attr(h5::check(H5Acreate2(group_, "sorting", sorting, space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"));
     h5::check(H5Awrite(attr, sorting, &by_time), "H5Awrite");
 }
 

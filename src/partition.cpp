@@ -63,8 +63,8 @@ std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communica
     for (std::size_t r = 0; r <= adj.rows(); ++r) ia[r] = static_cast<PetscInt>(adj.offsets[r]);
     for (std::size_t e = 0; e < adj.neighbours.size(); ++e) ja[e] = static_cast<PetscInt>(adj.neighbours[e]);
     petsc_handle<Mat> graph(MatDestroy);
-    petsc_check(MatCreateMPIAdj(comm, static_cast<PetscInt>(adj.rows()), static_cast<PetscInt>(adj.N), ia, ja,
-                                nullptr, graph.out()),
+    petsc_check(MatCreateMPIAdj(comm, static_cast<PetscInt>(adj.rows()), static_cast<PetscInt>(adj.N), ia, ja, nullptr,
+                                graph.out()),
                 "MatCreateMPIAdj");
     petsc_handle<MatPartitioning> part(MatPartitioningDestroy);
     petsc_check(MatPartitioningCreate(comm, part.out()), "MatPartitioningCreate");

@@ -24,10 +24,10 @@ adjacency migrate(const adjacency& adj, const std::vector<int>& to, const boost:
 std::uint64_t permute(std::uint64_t i, std::uint64_t N, std::uint64_t seed);
 
 struct partition_stats {
-    std::uint64_t edge_cut = 0;                // synapses whose source is on another rank
-    std::vector<std::uint64_t> neurons;        // per rank
-    std::vector<std::uint64_t> synapses;       // incoming, per rank
-    double imbalance = 1;                      // max / mean of neurons per rank
+    std::uint64_t edge_cut = 0;          // synapses whose source is on another rank
+    std::vector<std::uint64_t> neurons;  // per rank
+    std::vector<std::uint64_t> synapses; // incoming, per rank
+    double imbalance = 1;                // max / mean of neurons per rank
 };
 // Collective; the result is the same on every rank.
 partition_stats describe(const adjacency& local, const boost::mpi::communicator& comm);

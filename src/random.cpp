@@ -9,8 +9,8 @@ namespace lifnet {
 
 philox_words philox(std::uint64_t seed, purpose what, std::uint64_t a, std::uint64_t b) {
     r123::Philox4x32 gen;
-    const r123::Philox4x32::ctr_type ctr = {{std::uint32_t(a), std::uint32_t(a >> 32),
-                                             std::uint32_t(b), std::uint32_t(b >> 32)}};
+    const r123::Philox4x32::ctr_type ctr = {
+        {std::uint32_t(a), std::uint32_t(a >> 32), std::uint32_t(b), std::uint32_t(b >> 32)}};
     const r123::Philox4x32::key_type key = {{std::uint32_t(seed), std::uint32_t(what)}};
     const auto x = gen(ctr, key);
     return {x[0], x[1], x[2], x[3]};

@@ -15,14 +15,17 @@ constexpr hsize_t chunk_columns = 1024;
 report_writer::report_writer(hid_t file, const config& c, const record_selection& selection,
                              const std::vector<std::uint64_t>& local_ids, const sample_grid& grid,
                              const boost::mpi::communicator& comm):
-    comm_(comm), float32_(c.report_dtype == "float32"), recorded_(selection.size()) {
+    comm_(comm),
+    float32_(c.report_dtype == "float32"), recorded_(selection.size()) {
     std::int64_t previous = -2;
     for (std::size_t i = 0; i < local_ids.size(); ++i) {
         const auto column = selection.column(local_ids[i]);
         if (column < 0) continue;
         local_index_.push_back(i);
-        if (column == previous + 1) ++runs_.back();
-        else runs_.insert(runs_.end(), {static_cast<hsize_t>(column), 1});
+        if (column == previous + 1)
+            ++runs_.back();
+        else
+            runs_.insert(runs_.end(), {static_cast<hsize_t>(column), 1});
         previous = column;
     }
     // Whole chunks of samples, about 8 MB of buffer on the rank that records
@@ -45,8 +48,7 @@ report_writer::report_writer(hid_t file, const config& c, const record_selection
     }
 #endif
     const hid_t type = float32_ ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    data_ = h5::handle(
-        h5::check(H5Dcreate2(group, "data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
+    data_ = h5::handle(h5::check(H5Dcreate2(group, "data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
     h5::write_attribute(data_, "units", std::string("mV"));
 
     // The mapping is known to every rank; rank 0 writes it.
@@ -96,7 +98,8 @@ void report_writer::flush() {
         std::vector<float> narrow(buffer_.begin(), buffer_.end());
         h5::check(H5Dwrite(data_, H5T_NATIVE_FLOAT, mem_space, file_space, xfer, narrow.data()), "H5Dwrite");
     }
-    else h5::check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem_space, file_space, xfer, buffer_.data()), "H5Dwrite");
+    else
+        h5::check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem_space, file_space, xfer, buffer_.data()), "H5Dwrite");
     written_ += buffered_;
     buffered_ = 0;
     buffer_.clear();

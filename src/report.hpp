@@ -31,12 +31,12 @@ public:
 private:
     boost::mpi::communicator comm_;
     bool float32_;
-    hsize_t recorded_;                    // columns of the whole report
+    hsize_t recorded_;                     // columns of the whole report
     std::vector<std::size_t> local_index_; // local neurons recorded, in column order
-    std::vector<hsize_t> runs_;           // (first column, length) pairs of this rank's columns
+    std::vector<hsize_t> runs_;            // (first column, length) pairs of this rank's columns
     h5::handle data_;
     hsize_t written_ = 0, buffered_ = 0, batch_;
-    std::vector<double> buffer_;          // buffered samples × recorded local neurons
+    std::vector<double> buffer_; // buffered samples × recorded local neurons
 };
 
 } // namespace lifnet

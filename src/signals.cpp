@@ -6,7 +6,9 @@ namespace lifnet {
 
 namespace {
 volatile std::sig_atomic_t stop_flag = 0;
-extern "C" void on_stop_signal(int) { stop_flag = 1; }
+extern "C" void on_stop_signal(int) {
+    stop_flag = 1;
+}
 } // namespace
 
 void install_stop_handlers() {
@@ -16,7 +18,9 @@ void install_stop_handlers() {
     for (int s: {SIGTERM, SIGUSR1, SIGINT}) sigaction(s, &action, nullptr);
 }
 
-bool stop_requested() { return stop_flag != 0; }
+bool stop_requested() {
+    return stop_flag != 0;
+}
 
 interrupted::interrupted(): error("stopped by a signal (SIGTERM, SIGUSR1 or SIGINT)") {}
 

@@ -28,7 +28,9 @@ namespace lifnet {
 namespace {
 
 using clock = std::chrono::steady_clock;
-double seconds_since(clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); }
+double seconds_since(clock::time_point t) {
+    return std::chrono::duration<double>(clock::now() - t).count();
+}
 
 // c_i·J per local neuron (MODEL.md §2, J_norm).
 std::vector<double> weights(const config& c, const adjacency& local) {
@@ -117,7 +119,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     }
     local = adjacency{}; // the connection list holds what is needed from here on
 
-    const std::int64_t every = options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
+    const std::int64_t every =
+        options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
     progress_line progress(options.progress && root, c.t_stop);
     std::vector<std::uint32_t> fired;
     std::vector<spike> local_spikes;
@@ -150,12 +153,12 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             fired.clear();
             sample(n + 1);
         }
-        exchanged epoch;
+        exchanged all;
         timed(seconds.exchange, [&] {
-            epoch = exchange_spikes(comm, local_spikes, stop_requested());
-            synapses.deliver(epoch.spikes, D, ring);
+            all = exchange_spikes(comm, local_spikes, stop_requested());
+            synapses.deliver(all.spikes, D, ring);
         });
-        const auto& epoch_spikes = epoch.spikes;
+        const auto& epoch_spikes = all.spikes;
         timed(seconds.measures, [&] { voltages.reduce(); });
         summary.spikes += epoch_spikes.size();
         if (options.on_spikes) options.on_spikes(epoch_spikes);
@@ -163,11 +166,11 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             if (spikes_out) spikes_out->append(epoch_spikes);
             if (report && report->buffer_full()) report->flush();
             const bool due = every > 0 && e1 / every > e0 / every;
-            if (!options.checkpoint.empty() && (epoch.stop || due || e1 == nsteps))
+            if (!options.checkpoint.empty() && (all.stop || due || e1 == nsteps))
                 write_checkpoint(options.checkpoint, e1, state, comm);
         });
         // On every rank at once; the output's .tmp file is removed.
-        if (epoch.stop) throw interrupted();
+        if (all.stop) throw interrupted();
         progress.update(static_cast<double>(e1) * c.dt);
     }
     progress.finish();
@@ -189,8 +192,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             prov.end_time = now_iso8601();
             boost::mpi::broadcast(comm, prov.end_time, 0);
             // Attributes must be identical on every rank: rank 0's times.
-            std::vector<double> t = {seconds.build, seconds.partition, seconds.simulate,
-                                     seconds.exchange, seconds.write, seconds.measures};
+            std::vector<double> t = {seconds.build,    seconds.partition, seconds.simulate,
+                                     seconds.exchange, seconds.write,     seconds.measures};
             boost::mpi::broadcast(comm, t.data(), static_cast<int>(t.size()), 0);
             prov.seconds = {t[0], t[1], t[2], t[3], t[4], t[5]};
             write_provenance(file->root(), c, prov);

@@ -30,8 +30,7 @@ adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& com
         if (H5Lexists(edges, population.c_str(), H5P_DEFAULT) <= 0) {
             H5G_info_t info{};
             h5::check(H5Gget_info(edges, &info), "H5Gget_info");
-            if (info.nlinks != 1)
-                throw file_error(path, "no edge population '" + population + "' (set population)");
+            if (info.nlinks != 1) throw file_error(path, "no edge population '" + population + "' (set population)");
             char name[256] = {};
             H5Lget_name_by_idx(edges, ".", H5_INDEX_NAME, H5_ITER_INC, 0, name, sizeof name, H5P_DEFAULT);
             population = name;
@@ -51,7 +50,8 @@ adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& com
             if (s[i] >= c.N || t[i] >= c.N)
                 throw file_error(path, "synapse " + row + ": node id out of range for N = " + std::to_string(c.N) +
                                            " (set N)");
-            if (s[i] == t[i]) throw file_error(path, "synapse " + row + ": self-connection of node " + std::to_string(s[i]));
+            if (s[i] == t[i])
+                throw file_error(path, "synapse " + row + ": self-connection of node " + std::to_string(s[i]));
             send[block_owner(t[i], c.N, comm.size())].push_back({t[i], s[i]});
         }
     });

@@ -23,7 +23,9 @@ namespace lifnet {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& key, const std::string& message) { throw config_error({{key, message}}); }
+[[noreturn]] void bad(const std::string& key, const std::string& message) {
+    throw config_error({{key, message}});
+}
 
 std::vector<std::string> split(const std::string& text, char sep) {
     std::vector<std::string> out;
@@ -140,7 +142,8 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text) {
     try {
         for (const auto& part: split(text, ',')) {
             const auto dash = part.find('-');
-            if (dash == std::string::npos) seeds.push_back(number(part));
+            if (dash == std::string::npos)
+                seeds.push_back(number(part));
             else {
                 const auto lo = number(part.substr(0, dash)), hi = number(part.substr(dash + 1));
                 if (hi < lo) bad("--seeds", "'" + part + "' is an empty range");
@@ -180,22 +183,26 @@ void load_sweep_table(sweep_spec& spec, const std::string& path) {
                 const auto& list = *list_ptr;
                 std::string text = std::string(axis_key.str()) + "=";
                 const auto* values = list.as_array();
-                if (!values || values->empty()) bad("sweep.vary." + std::string(axis_key.str()), "expected a non-empty list");
+                if (!values || values->empty())
+                    bad("sweep.vary." + std::string(axis_key.str()), "expected a non-empty list");
                 for (std::size_t i = 0; i < values->size(); ++i) {
                     const auto& v = *values->get(i);
                     std::string item;
-                    if (auto s = v.value<std::string>(); s && v.is_string()) item = *s;
+                    if (auto s = v.value<std::string>(); s && v.is_string())
+                        item = *s;
                     else if (auto d = v.value<double>()) {
                         char buf[32];
                         item = std::string(buf, std::to_chars(buf, buf + sizeof buf, *d).ptr);
                     }
-                    else bad("sweep.vary." + std::string(axis_key.str()), "values must be numbers or strings");
+                    else
+                        bad("sweep.vary." + std::string(axis_key.str()), "values must be numbers or strings");
                     text += (i ? "," : "") + item;
                 }
                 spec.axes.push_back(parse_axis(text));
             }
         }
-        else if (key == "seeds" && node.is_string()) spec.seeds = parse_seeds(*node.value<std::string>());
+        else if (key == "seeds" && node.is_string())
+            spec.seeds = parse_seeds(*node.value<std::string>());
         else if (key == "seeds" && node.is_array()) {
             spec.seeds.clear();
             for (const auto& s: *node.as_array()) {
@@ -207,7 +214,8 @@ void load_sweep_table(sweep_spec& spec, const std::string& path) {
         else if (key == "ranks_per_member" && node.value<std::int64_t>()) {
             spec.ranks_per_member = static_cast<int>(*node.value<std::int64_t>());
         }
-        else bad("sweep." + key, "unknown key or wrong type (vary = {key = [...]}, seeds, ranks_per_member)");
+        else
+            bad("sweep." + key, "unknown key or wrong type (vary = {key = [...]}, seeds, ranks_per_member)");
     }
 }
 
@@ -215,8 +223,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
     const auto& world = ctx.get().comm;
     const int R = spec.ranks_per_member;
     if (R < 1 || world.size() % R != 0)
-        bad("--ranks-per-member", std::to_string(R) + " does not divide the " + std::to_string(world.size()) +
-                                      " ranks");
+        bad("--ranks-per-member",
+            std::to_string(R) + " does not divide the " + std::to_string(world.size()) + " ranks");
     if (spec.seeds.empty()) bad("--seeds", "no seeds");
     for (std::size_t a = 0; a < spec.axes.size(); ++a)
         for (std::size_t b = 0; b < a; ++b)
@@ -273,8 +281,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         const auto& m = *todo[static_cast<std::size_t>(k)];
 
         run_options options;
-        if (!spec.member_dir.empty())
-            options.output = spec.member_dir + "/member-" + std::to_string(m.index) + ".h5";
+        if (!spec.member_dir.empty()) options.output = spec.member_dir + "/member-" + std::to_string(m.index) + ".h5";
         options.command_line = spec.command_line;
         journal_record record{m.hash, m.index, m.seed, group_id, 0, "ok", 0, 0, 0, 0, 0, m.values};
         const auto t0 = std::chrono::steady_clock::now();

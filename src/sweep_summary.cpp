@@ -16,7 +16,9 @@ namespace {
 constexpr const char* measure_names[] = {"chi", "E", "R", "rate_hz", "cv"};
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::array<double, 5> measures_of(const journal_record& r) { return {r.chi, r.E, r.R, r.rate_hz, r.cv}; }
+std::array<double, 5> measures_of(const journal_record& r) {
+    return {r.chi, r.E, r.R, r.rate_hz, r.cv};
+}
 
 // A varied key's column: numbers when every value is one, else strings.
 void write_axis(hid_t group, const std::string& key, const std::vector<std::string>& values) {

@@ -13,12 +13,12 @@
 namespace lifnet {
 
 struct sweep_member {
-    std::size_t index;                // position in the sweep
-    std::uint64_t point;              // which combination of the varied values
-    std::vector<std::string> values;  // of the varied keys
+    std::size_t index;               // position in the sweep
+    std::uint64_t point;             // which combination of the varied values
+    std::vector<std::string> values; // of the varied keys
     std::uint64_t seed;
-    config c;                         // resolved
-    std::string hash;                 // of to_toml(c)
+    config c;         // resolved
+    std::string hash; // of to_toml(c)
 };
 
 // Written by one rank, via <output>.tmp and a rename.

@@ -13,28 +13,28 @@ struct config {
     std::uint64_t k = 4;
     double p = 0.1;
     std::uint64_t seed = 1;
-    std::string graph = "ws";    // ws | ring | er | file
-    std::string graph_file;      // text edge list, for graph = file
+    std::string graph = "ws";           // ws | ring | er | file
+    std::string graph_file;             // text edge list, for graph = file
     std::string partition = "ptscotch"; // ptscotch | block | random
 
     // Neuron and synapses (MODEL.md §2).
-    double dt = 0.1;       // [ms]
-    double t_stop = 1000;  // [ms]
-    double tau_m = 10;     // [ms]
-    double tau_syn = 2;    // [ms]
-    double V_rest = -65;   // [mV]
-    double V_reset = -65;  // [mV]
-    double V_th = -50;     // [mV]
-    double t_ref = 2;      // [ms]
-    double I_bias = 16;    // [mV]
-    double sigma = 1;      // [mV] stationary std of the free membrane
-    double J = 2;          // [mV]
-    double d = 1;          // [ms] synaptic delay
-    double f_inh = 0;      // fraction of inhibitory neurons
-    double g = 4;          // relative inhibitory strength
-    double stim_amp = 0;   // [mV]
-    double stim_start = 0; // [ms]
-    double stim_dur = 0;   // [ms]
+    double dt = 0.1;                // [ms]
+    double t_stop = 1000;           // [ms]
+    double tau_m = 10;              // [ms]
+    double tau_syn = 2;             // [ms]
+    double V_rest = -65;            // [mV]
+    double V_reset = -65;           // [mV]
+    double V_th = -50;              // [mV]
+    double t_ref = 2;               // [ms]
+    double I_bias = 16;             // [mV]
+    double sigma = 1;               // [mV] stationary std of the free membrane
+    double J = 2;                   // [mV]
+    double d = 1;                   // [ms] synaptic delay
+    double f_inh = 0;               // fraction of inhibitory neurons
+    double g = 4;                   // relative inhibitory strength
+    double stim_amp = 0;            // [mV]
+    double stim_start = 0;          // [ms]
+    double stim_dur = 0;            // [ms]
     std::string integrator = "rk4"; // rk4 | exact
     std::string exchange = "epoch"; // step | epoch
     std::string J_norm = "none";    // none | in_degree
@@ -43,14 +43,14 @@ struct config {
     double t_transient = 100; // [ms]
     double sample_dt = 1;     // [ms]
     std::string population = "lifnet";
-    std::string record;       // all | none | list of ids; empty: MODEL.md §7 default
+    std::string record; // all | none | list of ids; empty: MODEL.md §7 default
     std::uint64_t record_every = 1;
     std::string report_dtype = "float32"; // float32 | float64
 
     // Derived step counts; valid after validate().
-    std::int64_t nsteps() const;       // t_stop / dt
-    std::int64_t delay_steps() const;  // d / dt
-    std::int64_t ref_steps() const;    // t_ref / dt
+    std::int64_t nsteps() const;        // t_stop / dt
+    std::int64_t delay_steps() const;   // d / dt
+    std::int64_t ref_steps() const;     // t_ref / dt
     std::int64_t steps(double t) const; // t / dt for a whole number of steps
 };
 

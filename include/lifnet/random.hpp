@@ -7,12 +7,12 @@
 
 namespace lifnet {
 
-enum class purpose: std::uint32_t {
+enum class purpose : std::uint32_t {
     initial_v = 0,
     noise = 1,
     inhibitory = 2,
-    ws_rewire = 3,  // per lattice edge: rewire decision and target
-    er_edge = 4,    // per draw counter: one candidate pair
+    ws_rewire = 3, // per lattice edge: rewire decision and target
+    er_edge = 4,   // per draw counter: one candidate pair
     random_partition = 5,
 };
 
@@ -23,7 +23,9 @@ using philox_words = std::array<std::uint32_t, 4>;
 philox_words philox(std::uint64_t seed, purpose what, std::uint64_t a, std::uint64_t b);
 
 // u = (x + 0.5) * 2^-32, in (0, 1).
-inline double to_unit(std::uint32_t x) { return (x + 0.5) * 0x1p-32; }
+inline double to_unit(std::uint32_t x) {
+    return (x + 0.5) * 0x1p-32;
+}
 
 // xi_{i,n}: the standard normal of neuron i in step n (Box–Muller, §3).
 double normal(std::uint64_t seed, std::uint64_t i, std::uint64_t n);

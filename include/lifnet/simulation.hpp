@@ -68,11 +68,11 @@ struct phase_seconds {
 
 // The synchrony measures of MODEL.md §4 over the samples t_transient <= t <= t_stop.
 struct sync_measures {
-    double chi = 0;     // Golomb–Rinzel coherence, in [0, 1]
-    double E = 0;       // synchronisation error [mV]
-    double R = 0;       // Kuramoto order parameter from spike phases
-    double rate_hz = 0; // mean firing rate after t_transient [Hz]
-    double cv = 0;      // mean CV of inter-spike intervals
+    double chi = 0;                 // Golomb–Rinzel coherence, in [0, 1]
+    double E = 0;                   // synchronisation error [mV]
+    double R = 0;                   // Kuramoto order parameter from spike phases
+    double rate_hz = 0;             // mean firing rate after t_transient [Hz]
+    double cv = 0;                  // mean CV of inter-spike intervals
     std::vector<double> t, Vbar;    // sample times [ms] and population mean V [mV]
     std::vector<std::string> notes; // why a measure is NaN
 };

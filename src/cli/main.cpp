@@ -61,8 +61,10 @@ config resolve(const std::string& file, const std::vector<std::string>& sets, co
     if (!file.empty()) problems.check([&] { load_toml(c, file); });
     for (const auto& s: sets) {
         const auto eq = s.find('=');
-        if (eq == std::string::npos) problems.add(s, "expected --set key=value");
-        else problems.check([&] { set_key(c, s.substr(0, eq), s.substr(eq + 1)); });
+        if (eq == std::string::npos)
+            problems.add(s, "expected --set key=value");
+        else
+            problems.check([&] { set_key(c, s.substr(0, eq), s.substr(eq + 1)); });
     }
     problems.check([&] { validate(c); });
     return c;
@@ -75,8 +77,8 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
     const auto [lo, hi] = std::minmax_element(s.neurons_per_rank.begin(), s.neurons_per_rank.end());
     std::printf("  synapses %llu, edge cut %llu (%.1f%%), neurons per rank %llu..%llu (imbalance %.3f)\n",
                 (unsigned long long)s.synapses, (unsigned long long)s.edge_cut,
-                s.synapses ? 100.0 * s.edge_cut / s.synapses : 0.0, (unsigned long long)*lo,
-                (unsigned long long)*hi, s.imbalance);
+                s.synapses ? 100.0 * s.edge_cut / s.synapses : 0.0, (unsigned long long)*lo, (unsigned long long)*hi,
+                s.imbalance);
     std::printf("  spikes %llu, mean rate %.3f Hz over %g ms\n", (unsigned long long)s.spikes, s.rate_hz, c.t_stop);
     const auto& m = s.sync;
     std::printf("  synchrony after %g ms: chi = %.4f, E = %.4f mV, R = %.4f, rate = %.3f Hz, CV = %.4f\n",
@@ -103,7 +105,8 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
             set_key(probe, "t_ref", number); // parses a time like any other
         }
         catch (const config_error&) {
-            throw config_error({config_error::problem{"--checkpoint-every", "'" + checkpoint_every + "' is not a time in ms"}});
+            throw config_error(
+                {config_error::problem{"--checkpoint-every", "'" + checkpoint_every + "' is not a time in ms"}});
         }
         if (!(probe.t_ref > 0)) throw config_error({config_error::problem{"--checkpoint-every", "must be > 0 ms"}});
         options.checkpoint_every = probe.t_ref;
@@ -156,7 +159,8 @@ int main(int argc, char** argv) {
                     "write the run's state here at the end and when a signal stops it (HDF5)");
     run->add_option("--checkpoint-every", checkpoint_every,
                     "also every this much simulated time, e.g. 100ms (default file: <output>.ckpt)");
-    run->add_option("--restart", run_opts.restart, "continue the run saved in this checkpoint (--set t_stop=... to extend)")
+    run->add_option("--restart", run_opts.restart,
+                    "continue the run saved in this checkpoint (--set t_stop=... to extend)")
         ->check(CLI::ExistingFile);
     run->footer(keys_help());
     std::vector<std::string> vary;
@@ -209,7 +213,8 @@ int main(int argc, char** argv) {
             std::cerr << "lifnet: " << e.what() << "; no output file was left. ";
             if (run->parsed() && !run_opts.checkpoint.empty())
                 std::cerr << "Continue with --restart " << run_opts.checkpoint << ".\n";
-            else std::cerr << "A sweep resumes when run again.\n";
+            else
+                std::cerr << "A sweep resumes when run again.\n";
         }
         return lifnet::exit_interrupted;
     }

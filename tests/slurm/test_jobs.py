@@ -5,6 +5,9 @@ with a tiny problem and checks what each wrote:
 - run.sbatch (4 ranks): the run file exists, has spikes, and was run on 4 ranks;
 - sweep.sbatch (4 ranks, 2 per member): its summary equals a direct
   `lifnet sweep` of the same members;
+- sweep.sbatch stopped with SIGUSR1 mid-sweep (as --signal=USR1@120 does
+  before the time limit): lifnet exits 3, the job requeues itself, and the
+  requeued job runs only the members not yet done;
 - sweep-array.sbatch (3 array tasks + the dependent merge job): every task
   wrote its part, the merge ran no member itself, and the merged summary equals
   the direct sweep's;
@@ -22,6 +25,7 @@ LIFNET_SLURM_TIMEOUT (seconds for all jobs, default 240).
 """
 import csv
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,7 +45,40 @@ TERMINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_
 PROBLEM = ["--set", "N=200", "--set", "t_stop=200", "--vary", "p=0,0.5"]
 SEEDS = "1-6"
 
+# The stop-and-resume sweep: 16 members of 2000 neurons, 1 s, on 2 ranks (several seconds).
+RESUME_PROBLEM = ["--set", "N=2000", "--vary", "p=0,0.5", "--seeds", "1-8"]
+
 failures = []
+
+
+class Resumer:
+    """Sends SIGUSR1 to a sweep job's ranks once its journal has 2 records, then,
+    when the job is back in the queue (requeued, begin time now + 120 s, SLURM's
+    rule for requeued jobs), lets it start at once."""
+
+    def __init__(self, job_id, journal, env):
+        self.job_id, self.journal, self.env = job_id, journal, env
+        self.signalled = self.released = False
+
+    def tick(self):
+        if not self.signalled:
+            try:
+                with open(self.journal) as fh:
+                    records = sum(1 for _ in fh)
+            except FileNotFoundError:
+                return
+            if records >= 2:
+                subprocess.run(["scancel", "--signal=USR1", self.job_id], env=self.env, check=True)
+                self.signalled = True
+                print(f"     resume: SIGUSR1 sent to job {self.job_id} after {records} members", flush=True)
+        elif not self.released:
+            out = subprocess.run(["scontrol", "-o", "show", "job", self.job_id], env=self.env, text=True,
+                                 stdout=subprocess.PIPE).stdout
+            if "JobState=PENDING" in out and "Restarts=1" in out:
+                subprocess.run(["scontrol", "update", f"jobid={self.job_id}", "StartTime=now"], env=self.env,
+                               check=True)
+                self.released = True
+                print(f"     resume: job {self.job_id} requeued; released", flush=True)
 
 
 def check(ok, what):
@@ -69,10 +106,12 @@ def job_states(job_id, env):
     return states
 
 
-def wait_all(jobs, env, deadline):
-    """Waits until every job (name -> id) has ended; returns name -> {id: (state, exit)}."""
+def wait_all(jobs, env, deadline, tick=lambda: None):
+    """Waits until every job (name -> id) has ended, calling tick() every second;
+    returns name -> {id: (state, exit)}."""
     done = {}
     while True:
+        tick()
         for name, jid in jobs.items():
             if name in done:
                 continue
@@ -175,6 +214,12 @@ def run_jobs(env, work):
 
     # Submit everything; the jobs run side by side as CPUs allow.
     jobs = {}
+    # First the stop-and-resume sweep: stopped with SIGUSR1 (what --signal=USR1@120
+    # sends before the time limit) once 2 members are done, it requeues itself
+    # and the requeued job finishes the sweep.
+    jobs["resume"] = sbatch("sweep.sbatch", ["-n", "2", "--output=resume.out"], RESUME_PROBLEM,
+                            {"OUT": "resume.h5"})
+    resume = Resumer(jobs["resume"], os.path.join(work, "resume.h5.journal"), env)
     jobs["run"] = sbatch("run.sbatch", ["-n", "4", "--output=run.out"], ["--set", "N=300", "--set", "t_stop=200"],
                          {"OUT": "run.h5"})
     jobs["sweep"] = sbatch("sweep.sbatch", ["-n", "4", "--output=sweep.out"], PROBLEM + ["--seeds", SEEDS],
@@ -198,9 +243,9 @@ def run_jobs(env, work):
     subprocess.run([LIFNET, "sweep"] + PROBLEM + ["--seeds", SEEDS, "-o", direct], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    done = wait_all(jobs, env, time.monotonic() + TIMEOUT)
+    done = wait_all(jobs, env, time.monotonic() + TIMEOUT, resume.tick)
     logs = {}
-    for name in ["run", "sweep", "merge", "strong", "weak"]:
+    for name in ["run", "sweep", "merge", "strong", "weak", "resume"]:
         path = os.path.join(work, f"{name}.out")
         if name == "merge":
             path = os.path.join(work, f"lifnet-sweep-merge-{jobs['merge']}.out")
@@ -224,9 +269,22 @@ def run_jobs(env, work):
     if check(os.path.exists(sweep_h5), "sweep.sbatch wrote sweep.h5"):
         with h5py.File(sweep_h5, "r") as f:
             status = [s.decode() if isinstance(s, bytes) else s for s in f["members/status"][()]]
-            check(len(status) == 12 and all(s == "ok" for s in status), f"sweep.h5: 12 members, all ok")
+            check(len(status) == 12 and all(s == "ok" for s in status), "sweep.h5: 12 members, all ok")
             check(sorted(set(f["members/group"][()].tolist())) == [0, 1], "sweep.h5: members ran on 2 groups")
         same_summary(sweep_h5, direct, "sweep.sbatch summary vs direct sweep")
+
+    # the stopped and requeued sweep
+    check(resume.signalled, "resume: SIGUSR1 sent to the sweep's ranks while it ran")
+    check(resume.released, "resume: the job was requeued (pending, Restarts=1)")
+    check("requeueing, restart 1" in logs["resume"], "resume: sweep.sbatch requeued the job after lifnet's exit 3")
+    m = re.search(r"16 members, (\d+) run now, (\d+) already done, 0 failed", logs["resume"])
+    check(m is not None and int(m.group(2)) >= 2 and int(m.group(1)) + int(m.group(2)) == 16,
+          f"resume: the requeued job ran only the members not done ({m.group(0) if m else 'no final line'})")
+    resume_h5 = os.path.join(work, "resume.h5")
+    if check(os.path.exists(resume_h5), "resume: summary written after the restart"):
+        with h5py.File(resume_h5, "r") as f:
+            status = [x.decode() if isinstance(x, bytes) else x for x in f["members/status"][()]]
+            check(len(status) == 16 and all(x == "ok" for x in status), "resume: 16 members, all ok")
 
     # sweep-array.sbatch
     parts = os.path.join(work, "array.h5.parts")

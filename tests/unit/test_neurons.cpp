@@ -91,7 +91,8 @@ TEST(neuron, interspike_interval_matches_the_analytic_period) {
         c.sigma = 0;
         c.integrator = integrator;
         // T_free = tau_m ln((I - (V_reset - V_rest)) / (I - (V_th - V_rest))).
-        const double T_free = c.tau_m * std::log((c.I_bias - (c.V_reset - c.V_rest)) / (c.I_bias - (c.V_th - c.V_rest)));
+        const double T_free =
+            c.tau_m * std::log((c.I_bias - (c.V_reset - c.V_rest)) / (c.I_bias - (c.V_th - c.V_rest)));
         const double isi = c.t_ref + c.dt * std::ceil(T_free / c.dt);
         EXPECT_NEAR(isi, 29.8, 1e-9);
         const auto spikes = lone_neuron_spikes(c);

@@ -1,6 +1,6 @@
 // MODEL.md §3's known answers.
-#include "neurons.hpp"
 #include "exact_sum.hpp"
+#include "neurons.hpp"
 #include "noise.hpp"
 
 #include <lifnet/random.hpp>

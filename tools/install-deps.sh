@@ -9,6 +9,7 @@ packages=(
   librandom123-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-networkx python3-matplotlib
+  slurm-wlm munge
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,298 @@
+#!/usr/bin/python3
+"""Strong and weak scaling of `lifnet run`: one problem at several rank counts.
+
+    benchmarks/scaling.py strong --ranks 1,2,4 --N 100000 -o strong.csv
+    benchmarks/scaling.py weak   --ranks 1,2,4 --N 50000  -o weak.csv   # N per rank
+
+strong: the same network (N neurons) at every rank count.
+weak:   N neurons per rank, so N x ranks in all.
+
+Each point runs `lifnet run` --repeat times, in rounds over the rank counts
+(1, 2, 4, 1, 2, 4, ...), keeps the run with the fastest time-stepping loop, and
+reads the timings from the run file. Launcher: `srun` inside a SLURM
+allocation (SLURM_JOB_ID set), `mpirun` outside; --launcher picks one.
+Every `--set` goes to lifnet (defaults here: record=none, so that the
+membrane-potential report is not what is measured, and t_stop=1000).
+
+CSV columns (one row per rank count):
+  ranks, N, steps, oversubscribed (ranks > cores), launcher
+  build_s .. measures_s   lifnet's wall time per phase: the root attribute
+                          wall_seconds, as measured on rank 0 only. `simulate`
+                          is rank 0's neuron update; `exchange` is the spike
+                          allgather + sort + delivery into the delay ring,
+                          including the wait for slower ranks
+  loop_s                  simulate + exchange: the time-stepping loop without I/O
+  neuron_steps_per_s      N x steps / simulate_s (update throughput from rank 0's update
+                          time; it assumes every rank updates as fast as rank 0, and
+                          overstates when ranks share cores)
+  neuron_steps_per_s_loop N x steps / loop_s (the throughput of the whole loop)
+  speedup, efficiency     from loop_s against the first row (normally 1 rank):
+                          strong: T1 / Tp and T1 / (p Tp) x ranks1;
+                          weak:   efficiency T1 / Tp (speedup = efficiency x p / p1)
+  imbalance_neurons       max / mean of /network/neurons_per_rank: the load balance
+                          measure (per-rank update times are not in the file)
+  imbalance_synapses      max / mean of /network/synapses_per_rank (delivery work)
+  edge_cut                fraction of synapses that cross ranks
+  spikes                  spikes of the whole run
+  bytes_sent_per_rank_per_step  an estimate, not a measurement: each spike is 16 bytes
+                          (step, node id) in the allgather; a rank's own spikes
+                          (spikes / ranks) go to each of the other ranks - 1, so
+                          16 x spikes x (ranks - 1) / ranks / steps; 0 on one rank
+  gathered_bytes_per_step 16 x spikes / steps: what every rank receives per step
+  runs                    how many runs the row is the best of
+  load_before             the 1-minute load average just before the kept run, on the
+                          node running this script: above ~0 on an idle node, other
+                          work was competing for the cores
+"""
+import argparse
+import csv
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+PHASES = ["build", "partition", "simulate", "exchange", "write", "measures"]
+SPIKE_BYTES = 16  # struct spike {int64 step; uint64 node id} in src/simulation.cpp
+
+
+def parse_ranks(text):
+    ranks = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            ranks.extend(range(int(a), int(b) + 1))
+        else:
+            ranks.append(int(part))
+    if not ranks or min(ranks) < 1:
+        raise argparse.ArgumentTypeError(f"bad rank list {text!r}")
+    return ranks
+
+
+def cores_available():
+    """Cores this harness may use: the CPUs of this process, times the nodes of the allocation."""
+    local = len(os.sched_getaffinity(0))
+    nodes = int(os.environ.get("SLURM_JOB_NUM_NODES", "1") or 1)
+    return local * nodes
+
+
+def default_lifnet():
+    here = os.path.dirname(os.path.abspath(__file__))
+    built = os.path.join(here, "..", "build", "lifnet")
+    if os.path.exists(built):
+        return os.path.normpath(built)
+    return shutil.which("lifnet") or "lifnet"
+
+
+def launch_command(args, ranks, oversubscribed):
+    launcher = args.launcher
+    if launcher == "auto":
+        launcher = "srun" if os.environ.get("SLURM_JOB_ID") else "mpirun"
+    env = dict(os.environ)
+    if oversubscribed:
+        # More ranks than cores: let waiting ranks give up the core (otherwise
+        # Open MPI busy-polls and the ranks starve each other).
+        env.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
+    if launcher == "srun":
+        cmd = ["srun", f"--mpi={args.srun_mpi}", "-n", str(ranks)]
+        if oversubscribed:
+            cmd.append("--overcommit")
+        cmd += args.launcher_arg
+    elif launcher == "mpirun":
+        cmd = [args.mpirun, "-np", str(ranks)]
+        if oversubscribed:
+            cmd.append("--oversubscribe")
+        cmd += args.launcher_arg
+        if os.geteuid() == 0:
+            env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
+            env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    else:  # none: one process, no MPI launcher
+        if ranks != 1:
+            sys.exit("scaling.py: --launcher none runs 1 rank only")
+        cmd = []
+    return launcher, cmd, env
+
+
+def read_run(path):
+    import h5py  # Debian's python3-h5py
+    import numpy as np
+
+    with h5py.File(path, "r") as f:
+        wall = [float(x) for x in f.attrs["wall_seconds"]]
+        names = f.attrs.get("wall_seconds_phases")
+        if names is not None:
+            names = [s.strip() for s in (names.decode() if isinstance(names, bytes) else str(names)).split(",")]
+        else:
+            names = PHASES[: len(wall)]
+        phases = dict(zip(names, wall))
+        config = tomllib.loads(f.attrs["config"].decode() if isinstance(f.attrs["config"], bytes) else f.attrs["config"])
+        npr = np.asarray(f["network/neurons_per_rank"][()], dtype=float)
+        spr = np.asarray(f["network/synapses_per_rank"][()], dtype=float)
+        spikes = sum(int(g["node_ids"].shape[0]) for g in f["spikes"].values())
+        synapses = float(spr.sum())
+        edge_cut = float(f["network/edge_cut"][()])
+    steps = round(config["t_stop"] / config["dt"])
+    return {
+        "phases": phases,
+        "N": int(config["N"]),
+        "steps": steps,
+        "imbalance_neurons": float(npr.max() / npr.mean()),
+        "imbalance_synapses": float(spr.max() / spr.mean()) if spr.mean() > 0 else 1.0,
+        "edge_cut": edge_cut / synapses if synapses > 0 else 0.0,
+        "spikes": spikes,
+    }
+
+
+def run_once(args, ranks, rep, workdir, cores):
+    n = args.N if args.mode == "strong" else args.N * ranks
+    oversubscribed = ranks > cores
+    launcher, cmd, env = launch_command(args, ranks, oversubscribed)
+    out = os.path.join(workdir, f"{args.mode}-r{ranks}-{rep}.h5")
+    full = cmd + [args.lifnet, "run"]
+    if args.config:
+        full.append(args.config)
+    for kv in ["record=none", "t_stop=1000"] + args.set + [f"N={n}"]:
+        full += ["--set", kv]
+    full += ["-o", out]
+    print("scaling:", " ".join(full), file=sys.stderr, flush=True)
+    load = os.getloadavg()[0]
+    proc = subprocess.run(full, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout)
+        sys.exit(f"scaling.py: lifnet failed at {ranks} ranks (exit {proc.returncode})")
+    r = read_run(out)
+    if not args.keep:
+        os.remove(out)
+    r["loop"] = r["phases"]["simulate"] + r["phases"]["exchange"]
+    r["load"] = load
+    r.update(ranks=ranks, oversubscribed=oversubscribed, launcher=launcher, runs=args.repeat)
+    return r
+
+
+def run_all(args, workdir, cores):
+    """Every rank count once per round, --repeat rounds (so that a passing load
+    hits all rank counts alike); the run with the fastest loop per rank count is kept."""
+    best = {}
+    for rep in range(args.repeat):
+        for ranks in args.ranks:
+            r = run_once(args, ranks, rep, workdir, cores)
+            if ranks not in best or r["loop"] < best[ranks]["loop"]:
+                best[ranks] = r
+    return [best[ranks] for ranks in args.ranks]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["strong", "weak"])
+    p.add_argument("--ranks", type=parse_ranks, default=[1, 2, 4], help="rank counts: 1,2,4 or 1-4 (default 1,2,4)")
+    p.add_argument("--N", type=int, default=20000, help="neurons (strong) or neurons per rank (weak); default 20000")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="passed to lifnet run (repeatable); e.g. --set k=10 --set t_stop=500")
+    p.add_argument("--config", help="TOML file passed to lifnet run")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="runs per point, in rounds over the rank counts; the fastest loop is kept (default 1)")
+    p.add_argument("-o", "--output", default="-", help="CSV file (default: standard output)")
+    p.add_argument("--lifnet", default=os.environ.get("LIFNET") or default_lifnet(),
+                   help="lifnet executable (default: $LIFNET, else build/lifnet next to benchmarks/, else PATH)")
+    p.add_argument("--launcher", choices=["auto", "srun", "mpirun", "none"], default="auto",
+                   help="auto: srun inside a SLURM job, mpirun outside (default)")
+    p.add_argument("--launcher-arg", action="append", default=[], metavar="ARG",
+                   help="extra argument for srun/mpirun (repeatable), e.g. --launcher-arg=--cpu-bind=cores")
+    p.add_argument("--srun-mpi", default=os.environ.get("SRUN_MPI", "pmix"), help="srun --mpi= plugin (default pmix)")
+    p.add_argument("--mpirun", default="mpirun")
+    p.add_argument("--cores", type=int, help="cores available (default: this process's CPUs x SLURM nodes); "
+                                             "more ranks than this is marked oversubscribed")
+    p.add_argument("--workdir", help="folder for the run files (default: a temporary folder, removed)")
+    p.add_argument("--keep", action="store_true", help="keep the run files")
+    p.add_argument("--plot", help="also draw speed-up and efficiency against ranks into this PNG")
+    args = p.parse_args()
+    if args.repeat < 1:
+        p.error("--repeat must be >= 1")
+    for kv in args.set:
+        if kv.split("=", 1)[0].strip() == "N":
+            p.error("give N with --N, not --set")
+
+    cores = args.cores or cores_available()
+    tmp = None
+    workdir = args.workdir
+    if not workdir:
+        # Beside the CSV rather than in /tmp: on a cluster /tmp is per node.
+        base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else None
+        tmp = workdir = tempfile.mkdtemp(prefix="lifnet-scaling-", dir=base)
+    os.makedirs(workdir, exist_ok=True)
+    try:
+        rows = run_all(args, workdir, cores)
+    finally:
+        if tmp and not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    ref = rows[0]
+    fields = ["ranks", "N", "steps", "oversubscribed", "launcher"] + [f"{ph}_s" for ph in PHASES] + [
+        "loop_s", "neuron_steps_per_s", "neuron_steps_per_s_loop", "speedup", "efficiency", "imbalance_neurons", "imbalance_synapses",
+        "edge_cut", "spikes", "bytes_sent_per_rank_per_step", "gathered_bytes_per_step", "runs", "load_before"]
+    table = []
+    for r in rows:
+        ph = r["phases"]
+        if args.mode == "strong":
+            speedup = ref["loop"] / r["loop"] if r["loop"] > 0 else math.nan
+            efficiency = speedup * ref["ranks"] / r["ranks"]
+        else:
+            efficiency = ref["loop"] / r["loop"] if r["loop"] > 0 else math.nan
+            speedup = efficiency * r["ranks"] / ref["ranks"]
+        sim = ph.get("simulate", math.nan)
+        row = {
+            "ranks": r["ranks"], "N": r["N"], "steps": r["steps"],
+            "oversubscribed": "yes" if r["oversubscribed"] else "no", "launcher": r["launcher"],
+            **{f"{k}_s": f"{ph.get(k, math.nan):.6g}" for k in PHASES},
+            "loop_s": f"{r['loop']:.6g}",
+            "neuron_steps_per_s": f"{r['N'] * r['steps'] / sim:.6g}" if sim > 0 else "nan",
+            "neuron_steps_per_s_loop": f"{r['N'] * r['steps'] / r['loop']:.6g}" if r["loop"] > 0 else "nan",
+            "speedup": f"{speedup:.4g}", "efficiency": f"{efficiency:.4g}",
+            "imbalance_neurons": f"{r['imbalance_neurons']:.4g}",
+            "imbalance_synapses": f"{r['imbalance_synapses']:.4g}",
+            "edge_cut": f"{r['edge_cut']:.4g}", "spikes": r["spikes"],
+            "bytes_sent_per_rank_per_step":
+                f"{SPIKE_BYTES * r['spikes'] * (r['ranks'] - 1) / r['ranks'] / r['steps']:.6g}",
+            "gathered_bytes_per_step": f"{SPIKE_BYTES * r['spikes'] / r['steps']:.6g}",
+            "runs": r["runs"],
+            "load_before": f"{r['load']:.2f}",
+        }
+        table.append(row)
+
+    out = sys.stdout if args.output == "-" else open(args.output, "w", newline="")
+    w = csv.DictWriter(out, fieldnames=fields)
+    w.writeheader()
+    w.writerows(table)
+    if out is not sys.stdout:
+        out.close()
+        print(f"scaling: {len(table)} rows in {args.output}", file=sys.stderr)
+
+    if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        x = [r["ranks"] for r in table]
+        fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+        a.plot(x, [float(r["speedup"]) for r in table], "o-", label="measured")
+        if args.mode == "strong":
+            a.plot(x, [xi / x[0] for xi in x], "k--", lw=0.8, label="ideal")
+        a.set(xlabel="ranks", ylabel="speed-up (loop time)", title=f"{args.mode} scaling")
+        a.legend()
+        b.plot(x, [float(r["efficiency"]) for r in table], "o-")
+        b.axhline(1, color="k", ls="--", lw=0.8)
+        b.set(xlabel="ranks", ylabel="parallel efficiency", ylim=(0, 1.2))
+        for ax in (a, b):
+            ax.set_xticks(x)
+            for xi, r in zip(x, table):
+                if r["oversubscribed"] == "yes":
+                    ax.axvspan(xi - 0.3, xi + 0.3, color="0.9")
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=120)
+        print(f"scaling: plot in {args.plot} (grey: oversubscribed)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,27 @@ struct item {
     std::uint64_t index; // position of the node in the requester's ids, or of the value
     T value;
 };
+// Tells each block owner which rank holds each node of its block: the
+// returned requests are (node id, index in the holder's ids, holder rank).
+inline std::vector<item<int>> holders(std::uint64_t N, const std::vector<std::uint64_t>& ids,
+                                      const boost::mpi::communicator& comm) {
+    std::vector<std::vector<item<int>>> ask(comm.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        ask[block_owner(ids[i], N, comm.size())].push_back({ids[i], i, comm.rank()});
+    return alltoallv(comm, ask);
+}
 } // namespace by_id_detail
+
+// Collective: a dataset that concatenates every rank's `mine`, in rank order.
+template <typename T>
+void write_concatenated(hid_t parent, const std::string& name, const std::vector<T>& mine,
+                        const boost::mpi::communicator& comm) {
+    const std::uint64_t count = mine.size();
+    std::uint64_t first = 0;
+    mpi_check(MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
+    if (comm.rank() == 0) first = 0; // MPI_Exscan leaves rank 0's result undefined
+    h5::write_dataset(parent, name, boost::mpi::all_reduce(comm, count, std::plus<>()), first, mine);
+}
 
 // Collective: `width` values per node (values[i * width + w] for ids[i]) into
 // the dataset `name` of N * width values, ordered by id.
@@ -45,12 +65,9 @@ void write_by_id(hid_t parent, const std::string& name, std::uint64_t N, const s
 template <typename T>
 std::vector<T> read_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
                           std::size_t width, const boost::mpi::communicator& comm) {
-    // Each block owner learns who holds the nodes of its block ...
-    std::vector<std::vector<by_id_detail::item<int>>> ask(comm.size());
-    for (std::size_t i = 0; i < ids.size(); ++i)
-        ask[block_owner(ids[i], N, comm.size())].push_back({ids[i], i, comm.rank()});
-    const auto asked = alltoallv(comm, ask);
-    // ... reads its block, and answers.
+    // Each block owner learns who holds the nodes of its block, reads its
+    // block, and answers.
+    const auto asked = by_id_detail::holders(N, ids, comm);
     const auto block = block_of(N, comm.size(), comm.rank());
     const auto mine = h5::read_dataset<T>(parent, name, block.lo * width, (block.hi - block.lo) * width);
     std::vector<std::vector<by_id_detail::item<T>>> answer(comm.size());
@@ -60,6 +77,52 @@ std::vector<T> read_by_id(hid_t parent, const std::string& name, std::uint64_t N
     std::vector<T> out(ids.size() * width);
     for (const auto& x: alltoallv(comm, answer)) out[x.index] = x.value;
     return out;
+}
+
+// Collective: a list of values per node (lists[i] for ids[i]), as `name`
+// (the values, in id order) and `name`_counts (per node).
+template <typename T>
+void write_lists_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
+                       const std::vector<std::vector<T>>& lists, const boost::mpi::communicator& comm) {
+    std::vector<std::uint64_t> counts;
+    std::vector<std::vector<by_id_detail::item<T>>> send(comm.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        counts.push_back(lists[i].size());
+        for (std::size_t k = 0; k < lists[i].size(); ++k)
+            send[block_owner(ids[i], N, comm.size())].push_back({ids[i], k, lists[i][k]});
+    }
+    write_by_id(parent, name + "_counts", N, ids, counts, 1, comm);
+    auto mine = alltoallv(comm, send);
+    std::sort(mine.begin(), mine.end(),
+              [](const auto& a, const auto& b) { return std::pair(a.id, a.index) < std::pair(b.id, b.index); });
+    std::vector<T> values;
+    for (const auto& x: mine) values.push_back(x.value);
+    write_concatenated(parent, name, values, comm);
+}
+
+// Collective: the lists of `ids` (this rank's nodes, sorted) written by
+// write_lists_by_id.
+template <typename T>
+std::vector<std::vector<T>> read_lists_by_id(hid_t parent, const std::string& name, std::uint64_t N,
+                                             const std::vector<std::uint64_t>& ids,
+                                             const boost::mpi::communicator& comm) {
+    const auto asked = by_id_detail::holders(N, ids, comm);
+    const auto block = block_of(N, comm.size(), comm.rank());
+    const auto counts = h5::read_dataset<std::uint64_t>(parent, name + "_counts", block.lo, block.hi - block.lo);
+    std::vector<std::uint64_t> start(counts.size() + 1, 0);
+    for (std::size_t j = 0; j < counts.size(); ++j) start[j + 1] = start[j] + counts[j];
+    std::uint64_t first = 0;
+    mpi_check(MPI_Exscan(&start.back(), &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
+    if (comm.rank() == 0) first = 0;
+    const auto values = h5::read_dataset<T>(parent, name, first, start.back());
+    // Values of one node travel in order from one block owner: appended in order.
+    std::vector<std::vector<by_id_detail::item<T>>> answer(comm.size());
+    for (const auto& a: asked)
+        for (auto k = start[a.id - block.lo]; k < start[a.id - block.lo + 1]; ++k)
+            answer[a.value].push_back({a.id, a.index, values[k]});
+    std::vector<std::vector<T>> lists(ids.size());
+    for (const auto& x: alltoallv(comm, answer)) lists[x.index].push_back(x.value);
+    return lists;
 }
 
 } // namespace lifnet

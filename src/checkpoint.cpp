@@ -64,26 +64,7 @@ void write_checkpoint(const std::string& path, std::int64_t step, const run_stat
     write_by_id(root, "refractory", N, ids, s.block.refractory, 1, comm);
     write_by_id(root, "ring", N, ids, s.ring.pending(step), s.ring.width(), comm);
     write_by_id(root, "welford", N, ids, s.voltages.neuron_state(), 2, comm);
-    // Spike times per neuron: counts by id, then the times in id order.
-    std::vector<std::uint64_t> counts;
-    for (const auto& list: s.spike_stats.spikes()) counts.push_back(list.size());
-    write_by_id(root, "spike_counts", N, ids, counts, 1, comm);
-    struct timed_spike {
-        std::uint64_t id;
-        std::int64_t a;
-    };
-    std::vector<std::vector<timed_spike>> send(comm.size());
-    for (std::size_t i = 0; i < ids.size(); ++i)
-        for (auto a: s.spike_stats.spikes()[i]) send[block_owner(ids[i], N, comm.size())].push_back({ids[i], a});
-    auto mine = alltoallv(comm, send);
-    std::sort(mine.begin(), mine.end(), [](auto& x, auto& y) { return std::pair(x.id, x.a) < std::pair(y.id, y.a); });
-    std::vector<std::int64_t> times;
-    for (const auto& x: mine) times.push_back(x.a);
-    const std::uint64_t count = times.size();
-    std::uint64_t first = 0;
-    mpi_check(MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
-    if (comm.rank() == 0) first = 0;
-    h5::write_dataset(root, "spike_times", boost::mpi::all_reduce(comm, count, std::plus<>()), first, times);
+    write_lists_by_id(root, "spikes", N, ids, s.spike_stats.spikes(), comm);
     file.commit();
 }
 
@@ -138,45 +119,7 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
     s.voltages.restore(read_by_id<double>(file, "welford", N, ids, 2, comm), totals);
     s.spikes_total = attribute_values<std::uint64_t>(file, "spikes_total", 1)[0];
 
-    // Spike lists: the block owner of each id reads its rows and sends them on.
-    const auto counts = read_by_id<std::uint64_t>(file, "spike_counts", N, ids, 1, comm);
-    const auto block = block_of(N, comm.size(), comm.rank());
-    const auto block_counts = h5::read_dataset<std::uint64_t>(file, "spike_counts", block.lo, block.hi - block.lo);
-    std::uint64_t in_block = 0, first = 0;
-    for (auto n: block_counts) in_block += n;
-    mpi_check(MPI_Exscan(&in_block, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
-    if (comm.rank() == 0) first = 0;
-    const auto times = h5::read_dataset<std::int64_t>(file, "spike_times", first, in_block);
-    // Who holds each id of this block: ask, as read_by_id does.
-    std::vector<std::vector<std::uint64_t>> ask(comm.size());
-    for (auto id: ids) ask[block_owner(id, N, comm.size())].push_back(id);
-    std::vector<int> holder(block.hi - block.lo, -1);
-    {
-        const int size = comm.size();
-        std::vector<int> scount(size), rcount(size);
-        for (int r = 0; r < size; ++r) scount[r] = static_cast<int>(ask[r].size());
-        mpi_check(MPI_Alltoall(scount.data(), 1, MPI_INT, rcount.data(), 1, MPI_INT, comm), "MPI_Alltoall");
-        const auto asked = alltoallv(comm, ask);
-        std::size_t at = 0;
-        for (int r = 0; r < size; ++r)
-            for (int k = 0; k < rcount[r]; ++k) holder[asked[at++] - block.lo] = r;
-    }
-    struct timed_spike {
-        std::uint64_t id;
-        std::int64_t a;
-    };
-    std::vector<std::vector<timed_spike>> send(comm.size());
-    std::size_t at = 0;
-    for (std::size_t j = 0; j < block_counts.size(); ++j)
-        for (std::uint64_t k = 0; k < block_counts[j]; ++k) send[holder[j]].push_back({block.lo + j, times[at++]});
-    std::vector<std::vector<std::int64_t>> lists(ids.size());
-    for (const auto& x: alltoallv(comm, send)) {
-        const auto i = std::lower_bound(ids.begin(), ids.end(), x.id) - ids.begin();
-        lists[i].push_back(x.a);
-    }
-    for (std::size_t i = 0; i < ids.size(); ++i)
-        if (lists[i].size() != counts[i])
-            throw file_error(path, "damaged checkpoint: spike lists do not match their counts");
+    auto lists = read_lists_by_id<std::int64_t>(file, "spikes", N, ids, comm);
     s.spike_stats.restore(std::move(lists));
 }
 

@@ -27,20 +27,15 @@ void write_edges(hid_t file, const std::string& population, const adjacency& loc
             send[block_owner(local.ids[r], local.N, comm.size())].push_back({local.ids[r], local.neighbours[e]});
     auto mine = alltoallv(comm, send);
     std::sort(mine.begin(), mine.end());
-    const std::uint64_t count = mine.size();
-    std::uint64_t first = 0;
-    mpi_check(MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
-    if (comm.rank() == 0) first = 0;
-    const std::uint64_t total = boost::mpi::all_reduce(comm, count, std::plus<>());
     std::vector<std::uint64_t> sources, targets;
     for (const auto& e: mine) {
         targets.push_back(e.a);
         sources.push_back(e.b);
     }
     auto group = h5::create_group(file, "edges/" + population);
-    h5::write_dataset(group, "source_node_id", total, first, sources);
-    h5::write_dataset(group, "target_node_id", total, first, targets);
-    h5::write_dataset(group, "edge_type_id", total, first, std::vector<std::int64_t>(count, 0));
+    write_concatenated(group, "source_node_id", sources, comm);
+    write_concatenated(group, "target_node_id", targets, comm);
+    write_concatenated(group, "edge_type_id", std::vector<std::int64_t>(mine.size(), 0), comm);
     for (const char* name: {"source_node_id", "target_node_id"}) {
         h5::handle d(h5::check(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2"));
         h5::write_attribute(d, "node_population", population);

@@ -19,9 +19,9 @@ CSV columns (one row per rank count):
   build_s .. measures_s   lifnet's wall time per phase: the root attribute
                           wall_seconds, as measured on rank 0 only. `simulate`
                           is rank 0's neuron update; `exchange` is the spike
-                          allgather + sort + delivery into the delay ring,
-                          including the wait for slower ranks
-  loop_s                  simulate + exchange: the time-stepping loop without I/O
+                          allgather + sort, including the wait for slower ranks;
+                          `deliver` is the delivery into the delay ring
+  loop_s                  simulate + exchange + deliver: the time-stepping loop without I/O
   neuron_steps_per_s      N x steps / simulate_s (update throughput from rank 0's update
                           time; it assumes every rank updates as fast as rank 0, and
                           overstates when ranks share cores)
@@ -29,8 +29,9 @@ CSV columns (one row per rank count):
   speedup, efficiency     from loop_s against the first row (normally 1 rank):
                           strong: T1 / Tp and T1 / (p Tp) x ranks1;
                           weak:   efficiency T1 / Tp (speedup = efficiency x p / p1)
-  imbalance_neurons       max / mean of /network/neurons_per_rank: the load balance
-                          measure (per-rank update times are not in the file)
+  load_balance            mean / max of /network/update_seconds, every rank's neuron-update
+                          time (1 = perfectly balanced)
+  imbalance_neurons       max / mean of /network/neurons_per_rank
   imbalance_synapses      max / mean of /network/synapses_per_rank (delivery work)
   edge_cut                fraction of synapses that cross ranks
   spikes                  spikes of the whole run
@@ -54,7 +55,7 @@ import sys
 import tempfile
 import tomllib
 
-PHASES = ["build", "partition", "simulate", "exchange", "write", "measures"]
+PHASES = ["build", "partition", "simulate", "exchange", "deliver", "write", "measures"]
 SPIKE_BYTES = 16  # struct spike {int64 step; uint64 node id} in src/simulation.cpp
 
 
@@ -133,12 +134,14 @@ def read_run(path):
         spikes = sum(int(g["node_ids"].shape[0]) for g in f["spikes"].values())
         synapses = float(spr.sum())
         edge_cut = float(f["network/edge_cut"][()])
+        update = np.asarray(f["network/update_seconds"][()], dtype=float) if "update_seconds" in f["network"] else None
     steps = round(config["t_stop"] / config["dt"])
     return {
         "phases": phases,
         "N": int(config["N"]),
         "steps": steps,
         "imbalance_neurons": float(npr.max() / npr.mean()),
+        "load_balance": float(update.mean() / update.max()) if update is not None and update.max() > 0 else float("nan"),
         "imbalance_synapses": float(spr.max() / spr.mean()) if spr.mean() > 0 else 1.0,
         "edge_cut": edge_cut / synapses if synapses > 0 else 0.0,
         "spikes": spikes,
@@ -165,7 +168,7 @@ def run_once(args, ranks, rep, workdir, cores):
     r = read_run(out)
     if not args.keep:
         os.remove(out)
-    r["loop"] = r["phases"]["simulate"] + r["phases"]["exchange"]
+    r["loop"] = sum(r["phases"].get(k, 0.0) for k in ("simulate", "exchange", "deliver"))
     r["load"] = load
     r.update(ranks=ranks, oversubscribed=oversubscribed, launcher=launcher, runs=args.repeat)
     return r
@@ -231,7 +234,7 @@ def main():
 
     ref = rows[0]
     fields = ["ranks", "N", "steps", "oversubscribed", "launcher"] + [f"{ph}_s" for ph in PHASES] + [
-        "loop_s", "neuron_steps_per_s", "neuron_steps_per_s_loop", "speedup", "efficiency", "imbalance_neurons", "imbalance_synapses",
+        "loop_s", "neuron_steps_per_s", "neuron_steps_per_s_loop", "speedup", "efficiency", "load_balance", "imbalance_neurons", "imbalance_synapses",
         "edge_cut", "spikes", "bytes_sent_per_rank_per_step", "gathered_bytes_per_step", "runs", "load_before"]
     table = []
     for r in rows:
@@ -251,6 +254,7 @@ def main():
             "neuron_steps_per_s": f"{r['N'] * r['steps'] / sim:.6g}" if sim > 0 else "nan",
             "neuron_steps_per_s_loop": f"{r['N'] * r['steps'] / r['loop']:.6g}" if r["loop"] > 0 else "nan",
             "speedup": f"{speedup:.4g}", "efficiency": f"{efficiency:.4g}",
+            "load_balance": f"{r['load_balance']:.4g}",
             "imbalance_neurons": f"{r['imbalance_neurons']:.4g}",
             "imbalance_synapses": f"{r['imbalance_synapses']:.4g}",
             "edge_cut": f"{r['edge_cut']:.4g}", "spikes": r["spikes"],

@@ -94,9 +94,17 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
     h5::write_attribute(file, "end_time", p.end_time);
     const auto& s = p.seconds;
     h5::write_attribute(file, "wall_seconds",
-                        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.write, s.measures});
+                        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.deliver, s.write,
+                                            s.measures});
     h5::write_attribute(file, "wall_seconds_phases",
-                        std::string("build, partition, simulate, exchange, write, measures"));
+                        std::string("build, partition, simulate, exchange, deliver, write, measures"));
+}
+
+void write_update_seconds(hid_t file, const std::vector<double>& seconds, bool root) {
+    h5::handle group(h5::check(H5Gopen2(file, "network", H5P_DEFAULT), "H5Gopen2"));
+    h5::write_dataset(group, "update_seconds", seconds.size(), 0, root ? seconds : std::vector<double>{});
+    h5::handle d(h5::check(H5Dopen2(group, "update_seconds", H5P_DEFAULT), "H5Dopen2"));
+    h5::write_attribute(d, "units", std::string("s"));
 }
 
 std::string now_iso8601() {

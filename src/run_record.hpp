@@ -34,6 +34,10 @@ struct provenance {
 };
 void write_provenance(hid_t file, const config& c, const provenance& p);
 
+// /network/update_seconds: the neuron-update time of every rank, whose
+// max / mean is the load imbalance. Collective; `root` writes.
+void write_update_seconds(hid_t file, const std::vector<double>& seconds, bool root);
+
 // The current time as ISO 8601 (UTC).
 std::string now_iso8601();
 

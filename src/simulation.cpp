@@ -154,10 +154,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             sample(n + 1);
         }
         exchanged all;
-        timed(seconds.exchange, [&] {
-            all = exchange_spikes(comm, local_spikes, stop_requested());
-            synapses.deliver(all.spikes, D, ring);
-        });
+        timed(seconds.exchange, [&] { all = exchange_spikes(comm, local_spikes, stop_requested()); });
+        timed(seconds.deliver, [&] { synapses.deliver(all.spikes, D, ring); });
         const auto& epoch_spikes = all.spikes;
         timed(seconds.measures, [&] { voltages.reduce(); });
         summary.spikes += epoch_spikes.size();
@@ -174,7 +172,9 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
         progress.update(static_cast<double>(e1) * c.dt);
     }
     progress.finish();
-    seconds.simulate = seconds_since(loop_start) - seconds.exchange - (seconds.write - before_loop) - seconds.measures;
+    seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.deliver -
+                       (seconds.write - before_loop) - seconds.measures;
+    boost::mpi::all_gather(comm, seconds.simulate, summary.update_seconds);
 
     timed(seconds.measures, [&] {
         voltages.finish(c.dt, summary.sync);
@@ -192,11 +192,12 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             prov.end_time = now_iso8601();
             boost::mpi::broadcast(comm, prov.end_time, 0);
             // Attributes must be identical on every rank: rank 0's times.
-            std::vector<double> t = {seconds.build,    seconds.partition, seconds.simulate,
-                                     seconds.exchange, seconds.write,     seconds.measures};
+            std::vector<double> t = {seconds.build,   seconds.partition, seconds.simulate, seconds.exchange,
+                                     seconds.deliver, seconds.write,     seconds.measures};
             boost::mpi::broadcast(comm, t.data(), static_cast<int>(t.size()), 0);
-            prov.seconds = {t[0], t[1], t[2], t[3], t[4], t[5]};
+            prov.seconds = {t[0], t[1], t[2], t[3], t[4], t[5], t[6]};
             write_provenance(file->root(), c, prov);
+            write_update_seconds(file->root(), summary.update_seconds, root);
             file->commit();
         });
     }

@@ -62,8 +62,9 @@ struct run_options {
 
 struct phase_seconds {
     // Wall time [s] on this rank: graph, partition, neuron updates, spike
-    // exchange and delivery, file writes, synchrony measures.
-    double build = 0, partition = 0, simulate = 0, exchange = 0, write = 0, measures = 0;
+    // exchange (all-gather and sort, with any wait for other ranks),
+    // delivery into the delay ring, file writes, synchrony measures.
+    double build = 0, partition = 0, simulate = 0, exchange = 0, deliver = 0, write = 0, measures = 0;
 };
 
 // The synchrony measures of MODEL.md §4 over the samples t_transient <= t <= t_stop.
@@ -85,6 +86,7 @@ struct run_summary {
     std::vector<std::uint64_t> neurons_per_rank, synapses_per_rank;
     double imbalance = 1; // max / mean neurons per rank
     phase_seconds seconds;
+    std::vector<double> update_seconds; // the neuron-update time of every rank [s]: the load balance
     sync_measures sync;
 };
 

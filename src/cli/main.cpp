@@ -85,9 +85,16 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
                 c.t_transient, m.chi, m.E, m.R, m.rate_hz, m.cv);
     for (const auto& note: m.notes) std::printf("    (%s)\n", note.c_str());
     const auto& t = s.seconds;
-    std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, write %.3f s, "
-                "measures %.3f s\n",
-                t.build, t.partition, t.simulate, t.exchange, t.write, t.measures);
+    std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, deliver %.3f s, "
+                "write %.3f s, measures %.3f s\n",
+                t.build, t.partition, t.simulate, t.exchange, t.deliver, t.write, t.measures);
+    if (ranks > 1) {
+        const auto [fastest, slowest] = std::minmax_element(s.update_seconds.begin(), s.update_seconds.end());
+        double mean = 0;
+        for (double u: s.update_seconds) mean += u / ranks;
+        std::printf("  neuron update per rank: %.3f .. %.3f s (load balance mean / max = %.3f)\n", *fastest,
+                    *slowest, *slowest > 0 ? mean / *slowest : 1.0);
+    }
     if (!output.empty()) std::printf("  output: %s\n", output.c_str());
 }
 

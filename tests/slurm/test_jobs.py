@@ -261,7 +261,7 @@ def run_jobs(env, work):
             spikes = f["spikes/lifnet/node_ids"].shape[0]
             check(spikes > 0, f"run.h5 has spikes ({spikes})")
             check(int(f.attrs["ranks"]) == 4, f"run.h5 ran on 4 ranks ({f.attrs['ranks']})")
-            check(len(f.attrs["wall_seconds"]) == 6, "run.h5 has wall_seconds per phase")
+            check(len(f.attrs["wall_seconds"]) == 7, "run.h5 has wall_seconds per phase")
     check("wall time: build" in logs["run"], "run.sbatch's log has lifnet's summary")
 
     # sweep.sbatch

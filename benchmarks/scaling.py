@@ -210,7 +210,8 @@ def main():
                                              "more ranks than this is marked oversubscribed")
     p.add_argument("--workdir", help="folder for the run files (default: a temporary folder, removed)")
     p.add_argument("--keep", action="store_true", help="keep the run files")
-    p.add_argument("--plot", help="also draw speed-up and efficiency against ranks into this PNG")
+    p.add_argument("--plot", metavar="DIR",
+                   help="also draw speed-up and efficiency against ranks (tools/lifnet-plot) into this folder")
     args = p.parse_args()
     if args.repeat < 1:
         p.error("--repeat must be >= 1")
@@ -274,28 +275,11 @@ def main():
         out.close()
         print(f"scaling: {len(table)} rows in {args.output}", file=sys.stderr)
 
-    if args.plot:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        x = [r["ranks"] for r in table]
-        fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
-        a.plot(x, [float(r["speedup"]) for r in table], "o-", label="measured")
-        if args.mode == "strong":
-            a.plot(x, [xi / x[0] for xi in x], "k--", lw=0.8, label="ideal")
-        a.set(xlabel="ranks", ylabel="speed-up (loop time)", title=f"{args.mode} scaling")
-        a.legend()
-        b.plot(x, [float(r["efficiency"]) for r in table], "o-")
-        b.axhline(1, color="k", ls="--", lw=0.8)
-        b.set(xlabel="ranks", ylabel="parallel efficiency", ylim=(0, 1.2))
-        for ax in (a, b):
-            ax.set_xticks(x)
-            for xi, r in zip(x, table):
-                if r["oversubscribed"] == "yes":
-                    ax.axvspan(xi - 0.3, xi + 0.3, color="0.9")
-        fig.tight_layout()
-        fig.savefig(args.plot, dpi=120)
-        print(f"scaling: plot in {args.plot} (grey: oversubscribed)", file=sys.stderr)
+    if args.plot:  # tools/lifnet-plot draws it: <csv stem>-scaling.png
+        if args.output == "-":
+            sys.exit("scaling.py: --plot needs -o FILE.csv")
+        lifnet_plot = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "lifnet-plot")
+        subprocess.run([sys.executable, lifnet_plot, args.output, "-o", args.plot], check=True)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,15 @@ class PlotTest(unittest.TestCase):
         self.assertPlots([one, two], ["sw1-sync_vs_p", "sw1-measures_vs_p",
                                       "sw2-sync_vs_p", "sw2-measures_vs_p"], pdf=True)
 
+    def test_scaling_csv(self):
+        path = os.path.join(self.dir, "strong.csv")
+        with open(path, "w") as f:
+            f.write("ranks,N,speedup,efficiency,oversubscribed\n1,1000,1,1,no\n2,1000,1.8,0.9,no\n"
+                    "4,1000,2.1,0.52,yes\n")
+        rc, out, err = self.plot(path)
+        self.assertEqual(rc, 0, err)
+        self.assertImage(os.path.join(self.dir, "strong-scaling.png"))
+
     def test_bad_files(self):
         junk = os.path.join(self.dir, "junk.h5")
         with open(junk, "w") as f:

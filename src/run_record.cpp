@@ -93,9 +93,9 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
     h5::write_attribute(file, "start_time", p.start_time);
     h5::write_attribute(file, "end_time", p.end_time);
     const auto& s = p.seconds;
-    h5::write_attribute(file, "wall_seconds",
-                        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.deliver, s.write,
-                                            s.measures});
+    h5::write_attribute(
+        file, "wall_seconds",
+        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.deliver, s.write, s.measures});
     h5::write_attribute(file, "wall_seconds_phases",
                         std::string("build, partition, simulate, exchange, deliver, write, measures"));
 }

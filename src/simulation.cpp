@@ -172,8 +172,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
         progress.update(static_cast<double>(e1) * c.dt);
     }
     progress.finish();
-    seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.deliver -
-                       (seconds.write - before_loop) - seconds.measures;
+    seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.deliver - (seconds.write - before_loop) -
+                       seconds.measures;
     boost::mpi::all_gather(comm, seconds.simulate, summary.update_seconds);
 
     timed(seconds.measures, [&] {

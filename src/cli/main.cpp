@@ -92,8 +92,8 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
         const auto [fastest, slowest] = std::minmax_element(s.update_seconds.begin(), s.update_seconds.end());
         double mean = 0;
         for (double u: s.update_seconds) mean += u / ranks;
-        std::printf("  neuron update per rank: %.3f .. %.3f s (load balance mean / max = %.3f)\n", *fastest,
-                    *slowest, *slowest > 0 ? mean / *slowest : 1.0);
+        std::printf("  neuron update per rank: %.3f .. %.3f s (load balance mean / max = %.3f)\n", *fastest, *slowest,
+                    *slowest > 0 ? mean / *slowest : 1.0);
     }
     if (!output.empty()) std::printf("  output: %s\n", output.c_str());
 }

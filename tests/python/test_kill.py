@@ -1,0 +1,99 @@
+"""Nothing looks finished after a kill: runs and sweeps SIGKILLed at random
+points (seeded) leave every file either complete and valid or clearly
+temporary (*.tmp, the journal), and a killed sweep resumes to the same
+summary as an uninterrupted one."""
+import os
+import random
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+from lifnet_harness import ENV, LIFNET, MPIEXEC, lifnet_pids
+
+RUN = ["--set", "N=3000", "--set", "t_stop=2000", "--set", "record_every=10"]  # about 1.5 s
+SWEEP = ["sweep", "--vary", "p=0,0.2,0.4", "--seeds", "1-3", "--set", "N=2000", "--set", "t_stop=400"]  # about 2 s
+
+
+def kill_all(p, marker):
+    """SIGKILL mpirun and every rank (mpirun gives ranks their own process groups)."""
+    for pid in lifnet_pids(marker) + [p.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.wait(timeout=60)
+    end = time.time() + 30
+    while lifnet_pids(marker) and time.time() < end:
+        time.sleep(0.05)
+
+
+def check_run_file(test, path):
+    """A file without .tmp must be complete: every group there, spikes sorted."""
+    with h5py.File(path, "r") as f:
+        for name in ("spikes/lifnet/timestamps", "sync/chi", "network/rank", "report/lifnet/data"):
+            test.assertIn(name, f, f"{path} looks finished but lacks {name}")
+        t = f["spikes/lifnet/timestamps"][:]
+        test.assertTrue(np.all(np.diff(t) >= 0))
+        test.assertIn("end_time", f.attrs)
+
+
+@unittest.skipUnless(os.path.exists(LIFNET), f"no lifnet binary at {LIFNET}")
+class KillTest(unittest.TestCase):
+    def test_runs_killed_at_random_points(self):
+        rng = random.Random(7)
+        killed_mid_run = 0
+        for trial in range(6):
+            d = tempfile.mkdtemp()
+            out = os.path.join(d, "out.h5")
+            ranks = 1 + trial % 2
+            cmd = [LIFNET, "run", *RUN, "-o", out]
+            if ranks > 1:
+                cmd = [MPIEXEC, "--oversubscribe", "-np", str(ranks)] + cmd
+            p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, 2.0))
+            kill_all(p, out)
+            killed_mid_run += not os.path.exists(out)
+            for name in os.listdir(d):
+                path = os.path.join(d, name)
+                if name.endswith(".tmp"):
+                    continue  # clearly temporary
+                self.assertEqual(name, "out.h5", f"unexpected file {name}")
+                check_run_file(self, path)
+        self.assertGreater(killed_mid_run, 0, "no kill landed inside a run: the test tested nothing")
+
+    def test_sweeps_killed_at_random_points_resume(self):
+        rng = random.Random(11)
+        whole = os.path.join(tempfile.mkdtemp(), "s.h5")
+        r = subprocess.run([LIFNET, *SWEEP, "-o", whole], env=ENV, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d = tempfile.mkdtemp()
+        summary = os.path.join(d, "s.h5")
+        cmd = [MPIEXEC, "--oversubscribe", "-np", "2", LIFNET, *SWEEP, "-o", summary]
+        killed_mid_sweep = 0
+        for _ in range(3):  # kill, resume, kill, resume, ...
+            p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.3, 1.5))
+            kill_all(p, summary)
+            killed_mid_sweep += not os.path.exists(summary)
+            for name in os.listdir(d):
+                self.assertTrue(name in ("s.h5", "s.h5.journal") or name.endswith(".tmp"), name)
+        self.assertGreater(killed_mid_sweep, 0, "no kill landed inside the sweep")
+        r = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(summary) as a, h5py.File(whole) as b:
+            for group in ("members", "points"):
+                for name in a[group]:
+                    if name in ("wall_seconds", "group"):
+                        continue
+                    x, y = a[group][name][:], b[group][name][:]
+                    same = np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else np.array_equal(x, y)
+                    self.assertTrue(same, f"{group}/{name}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -16,7 +16,7 @@ import numpy as np
 from lifnet_harness import ENV, LIFNET, MPIEXEC, lifnet_pids
 
 RUN = ["--set", "N=3000", "--set", "t_stop=2000", "--set", "record_every=10"]  # about 1.5 s
-SWEEP = ["sweep", "--vary", "p=0,0.2,0.4", "--seeds", "1-3", "--set", "N=2000", "--set", "t_stop=400"]  # about 2 s
+SWEEP = ["sweep", "--vary", "p=0,0.2,0.4", "--seeds", "1-3", "--set", "N=5000", "--set", "t_stop=1000"]  # 9 x ~0.4 s
 
 
 def kill_all(p, marker):

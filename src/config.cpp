@@ -1,6 +1,8 @@
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 
+#include "toml_util.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -130,7 +132,9 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
         throw file_error(path, std::string(e.description()), e.source().begin.line);
     }
     std::vector<config_error::problem> problems;
-    for (const auto& [name, node]: table) {
+    for (const auto& entry: table) {
+        const auto& name = entry.first;
+        const auto& node = entry.second; // not a structured binding: lambdas capture it (clang 14)
         const std::string key(name.str());
         if (key == "sweep" && node.is_table()) continue; // read by load_sweep_table
         const std::string at = " (" + path + ":" + std::to_string(node.source().begin.line) + ")";
@@ -149,7 +153,7 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
                         // A list of node ids is stored in its textual form.
                         std::string ids;
                         for (const auto& e: *a) {
-                            auto id = e.template value<std::int64_t>();
+                            const auto id = integer_of(e);
                             if (!id || *id < 0) {
                                 problems.push_back({key, "list entries must be node ids" + at});
                                 return;
@@ -169,7 +173,7 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
                         problems.push_back({key, "expected a number" + at});
                 }
                 else {
-                    auto v = node.template value<std::int64_t>();
+                    const auto v = integer_of(node);
                     if (v && *v >= 0)
                         c.*field = static_cast<std::uint64_t>(*v);
                     else

@@ -1,5 +1,6 @@
 #include "graph.hpp"
 
+#include "edge_list.hpp"
 #include "edge_registry.hpp"
 #include "fault.hpp"
 #include "mpi_util.hpp"
@@ -152,21 +153,11 @@ adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) 
     std::vector<edge> pairs;
     std::string line;
     for (std::uint64_t number = 1; std::getline(in, line); ++number) {
-        line = line.substr(0, line.find('#'));
-        std::istringstream fields(line);
-        std::string first;
-        if (!(fields >> first)) continue; // blank or comment
-        fields.str(line);
-        fields.clear();
-        long long u = -1, v = -1;
-        std::string rest;
-        if (!(fields >> u >> v) || (fields >> rest) || u < 0 || v < 0)
-            throw file_error(c.graph_file, "expected two non-negative node ids 'u v', got '" + line + "'", number);
-        if (std::uint64_t(u) >= c.N || std::uint64_t(v) >= c.N)
-            throw file_error(c.graph_file, "node id out of range for N = " + std::to_string(c.N) + " (set N)", number);
-        if (u == v) throw file_error(c.graph_file, "self-loop on node " + std::to_string(u), number);
-        if (mine(u)) pairs.push_back({std::uint64_t(u), std::uint64_t(v)});
-        if (mine(v)) pairs.push_back({std::uint64_t(v), std::uint64_t(u)});
+        const auto edge = parse_edge_line(line, c.N, number, c.graph_file);
+        if (!edge) continue;
+        const auto [u, v] = *edge;
+        if (mine(u)) pairs.push_back({u, v});
+        if (mine(v)) pairs.push_back({v, u});
     }
     if (in.bad()) throw file_error(c.graph_file, "read error");
     auto adj = rows_from_pairs(c.N, range, pairs);

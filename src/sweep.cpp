@@ -7,9 +7,11 @@
 
 #include <lifnet/signals.hpp>
 
+#include "toml_util.hpp"
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 namespace lifnet {
@@ -206,13 +209,14 @@ void load_sweep_table(sweep_spec& spec, const std::string& path) {
         else if (key == "seeds" && node.is_array()) {
             spec.seeds.clear();
             for (const auto& s: *node.as_array()) {
-                auto v = s.value<std::int64_t>();
+                const auto v = integer_of(s);
                 if (!v || *v < 0 || *v >= (std::int64_t(1) << 32)) bad("sweep.seeds", "expected seeds below 2^32");
                 spec.seeds.push_back(static_cast<std::uint64_t>(*v));
             }
         }
-        else if (key == "ranks_per_member" && node.value<std::int64_t>()) {
-            spec.ranks_per_member = static_cast<int>(*node.value<std::int64_t>());
+        else if (const auto ranks = integer_of(node);
+                 key == "ranks_per_member" && ranks && *ranks > 0 && *ranks <= std::numeric_limits<int>::max()) {
+            spec.ranks_per_member = static_cast<int>(*ranks);
         }
         else
             bad("sweep." + key, "unknown key or wrong type (vary = {key = [...]}, seeds, ranks_per_member)");

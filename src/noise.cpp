@@ -10,10 +10,10 @@
 // libmvec's vector log and cos (glibc >= 2.22), called explicitly: glibc
 // declares them for the compiler only under -ffast-math, which lifnet avoids.
 extern "C" {
-__m512d _ZGVeN8v_log(__m512d);
-__m512d _ZGVeN8v_cos(__m512d);
-__m256d _ZGVdN4v_log(__m256d);
-__m256d _ZGVdN4v_cos(__m256d);
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_log(__m512d);
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_cos(__m512d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_log(__m256d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_cos(__m256d);
 }
 
 namespace lifnet {
@@ -21,20 +21,23 @@ namespace lifnet {
 namespace {
 
 typedef std::uint64_t u64x8 __attribute__((vector_size(64)));
+// Lane constants as uint64_t (not unsigned long long, which clang will not
+// mix with a vector of uint64_t).
+constexpr std::uint64_t low_word = 0xFFFFFFFF, philox_m0 = 0xD2511F53, philox_m1 = 0xCD9E8D57;
 typedef double f64x8 __attribute__((vector_size(64)));
 
 // Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once;
 // each 32-bit word sits in a 64-bit lane so that products are exact.
 #define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                           \
     do {                                                                                                               \
-        const u64x8 low = u64x8{} + 0xFFFFFFFFull;                                                                     \
+        const u64x8 low = u64x8{} + low_word;                                                                          \
         std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(purpose::noise);          \
         for (int round = 0; round < 10; ++round) {                                                                     \
             if (round) {                                                                                               \
                 k0 += 0x9E3779B9u;                                                                                     \
                 k1 += 0xBB67AE85u;                                                                                     \
             }                                                                                                          \
-            const u64x8 p0 = c0 * 0xD2511F53ull, p1 = c2 * 0xCD9E8D57ull;                                              \
+            const u64x8 p0 = c0 * philox_m0, p1 = c2 * philox_m1;                                                      \
             const u64x8 next0 = (p1 >> 32) ^ c1 ^ k0, next2 = (p0 >> 32) ^ c3 ^ k1;                                    \
             c1 = p1 & low;                                                                                             \
             c3 = p0 & low;                                                                                             \
@@ -44,10 +47,10 @@ typedef double f64x8 __attribute__((vector_size(64)));
     } while (0)
 
 #define LIFNET_COUNTERS8(ids, j, n)                                                                                    \
-    u64x8 c0, c2 = u64x8{} + ((n)&0xFFFFFFFFull), c3 = u64x8{} + ((n) >> 32);                                          \
+    u64x8 c0, c2 = u64x8{} + std::uint64_t((n)&low_word), c3 = u64x8{} + std::uint64_t((n) >> 32);                     \
     std::memcpy(&c0, (ids) + (j), sizeof c0);                                                                          \
     u64x8 c1 = c0 >> 32;                                                                                               \
-    c0 &= 0xFFFFFFFFull
+    c0 &= low_word
 
 __attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
                                                                 std::size_t count, std::uint64_t n, double* out) {

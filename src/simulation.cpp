@@ -105,7 +105,9 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     if (start > 0) report_grid.first = std::max(grid.first, (start / grid.stride + 1) * grid.stride);
 
     // The file is created before the loop so that spikes and report stream into it.
-    auto& [file, spikes_out, report] = out;
+    auto& file = out.file;
+    auto& spikes_out = out.spikes;
+    auto& report = out.report;
     if (!options.output.empty()) {
         timed(seconds.write, [&] {
             const record_selection selection(c);

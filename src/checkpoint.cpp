@@ -8,6 +8,7 @@
 
 #include <H5FDmpio.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace lifnet {
@@ -120,6 +121,16 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
     s.spikes_total = attribute_values<std::uint64_t>(file, "spikes_total", 1)[0];
 
     auto lists = read_lists_by_id<std::int64_t>(file, "spikes", N, ids, comm);
+    // The measures walk these lists assuming them sorted within [1, step]:
+    // a damaged file must not make them read out of bounds.
+    bool valid = true;
+    for (const auto& list: lists)
+        valid &= std::is_sorted(list.begin(), list.end()) &&
+                 (list.empty() || (list.front() >= 1 && list.back() <= step));
+    for (auto r: s.block.refractory) valid &= r >= 0 && r <= s.c.ref_steps();
+    run_collectively(comm, [&] {
+        if (!valid) throw file_error(path, "damaged checkpoint: inconsistent spike times or refractory counters");
+    });
     s.spike_stats.restore(std::move(lists));
 }
 

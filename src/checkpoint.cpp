@@ -125,8 +125,8 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
     // a damaged file must not make them read out of bounds.
     bool valid = true;
     for (const auto& list: lists)
-        valid &= std::is_sorted(list.begin(), list.end()) &&
-                 (list.empty() || (list.front() >= 1 && list.back() <= step));
+        valid &=
+            std::is_sorted(list.begin(), list.end()) && (list.empty() || (list.front() >= 1 && list.back() <= step));
     for (auto r: s.block.refractory) valid &= r >= 0 && r <= s.c.ref_steps();
     run_collectively(comm, [&] {
         if (!valid) throw file_error(path, "damaged checkpoint: inconsistent spike times or refractory counters");

@@ -1,9 +1,10 @@
 #pragma once
 // The sweep journal: one line per finished member, appended, flushed and
 // fsync'd as it finishes, so a killed sweep loses only the members in
-// flight. Each line ends with a checksum of itself: a torn or damaged line
-// (a kill mid-write, a full disk) is ignored when read back, and the next
-// record starts on a line of its own.
+// flight. Each line ends with a checksum of itself, which alone decides
+// whether a line counts: a torn or damaged line (a kill mid-write, a full
+// disk) is ignored when read back, a complete one that lost only its
+// newline counts, and the next record starts on a line of its own.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (tests/fuzz) with clang and runs each for a
-# short fixed time (FUZZ_SECONDS, default 20) from the committed seed corpus.
+# short fixed time (FUZZ_SECONDS, default 20) from the committed seed corpus,
+# with a fixed random seed (FUZZ_SEED, default 1) so that CI is repeatable.
 # Every input must end in a clear error or a valid result: a crash, a hang,
 # a sanitizer report or an unexpected exception fails the run.
 set -euo pipefail
@@ -19,7 +20,7 @@ for target in config edge_list journal sonata_edges; do
   echo "fuzz: $target for $seconds s"
   log="$corpus.log"
   status=0
-  build-fuzz/fuzz_"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  build-fuzz/fuzz_"$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$corpus/" "$corpus" >"$log" 2>&1 || status=$?
   grep -E "^(Done|==[0-9]+==|SUMMARY)|ERROR" "$log" || true
   if [ "$status" -ne 0 ]; then

@@ -1,0 +1,47 @@
+#!/bin/bash
+# The whole scaling study in one go, for a borrowed node with many cores and
+# no SLURM: strong scaling at two sizes, weak scaling, and the partitioners
+# at the largest rank count. Each part writes its CSV (and plot) to OUTDIR as
+# soon as it is done, so a study cut short keeps the parts that finished.
+#
+#   benchmarks/scaling-study.sh LIFNET OUTDIR [MAX_RANKS]
+#
+# LIFNET may be a lifnet executable or a tools/pack-binary.sh archive
+# (unpacked into OUTDIR's parent's temp folder, run with its libraries).
+# Python: the first python3 on PATH that has h5py (scaling.py reads the run
+# files with it); matplotlib for the plots, if present.
+set -euo pipefail
+[ $# -ge 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
+lifnet=$1 outdir=$2 max=${3:-$(nproc)}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$outdir"
+if [[ "$lifnet" == *.tar.xz ]]; then
+  unpack=$(mktemp -d)
+  tar -C "$unpack" -xJf "$lifnet"
+  export LD_LIBRARY_PATH="$unpack/lifnet-bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  lifnet="$unpack/lifnet-bin/bin/lifnet"
+fi
+python=$(for p in python3 /usr/bin/python3; do "$p" -c 'import h5py, tomllib' 2>/dev/null && { echo "$p"; break; }; done)
+[ -n "$python" ] || { echo "scaling-study.sh: no python3 with h5py" >&2; exit 2; }
+plot=()
+"$python" -c 'import matplotlib' 2>/dev/null && plot=(--plot "$outdir")
+ranks=1
+for ((r = 2; r <= max; r *= 2)); do ranks+=",$r"; done
+((max & (max - 1))) && ranks+=",$max"
+launch=(--lifnet "$lifnet" --cores "$(nproc)" --launcher mpirun --launcher-arg=-x --launcher-arg=LD_LIBRARY_PATH)
+{ echo "# $(date -u +%FT%TZ) $(uname -n): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  mpirun --version | head -1; "$lifnet" --version; echo "ranks $ranks"; } | tee "$outdir/machine.txt"
+part() { # name, scaling.py arguments...
+  local name=$1; shift
+  local t0=$SECONDS
+  "$python" "$here/scaling.py" "$@" "${launch[@]}" -o "$outdir/$name.csv" "${plot[@]}" 2>"$outdir/$name.log" ||
+    { echo "scaling-study.sh: $name failed; see $name.log" >&2; tail -5 "$outdir/$name.log" >&2; return 1; }
+  echo "== $name ($((SECONDS - t0)) s)"; cat "$outdir/$name.csv"
+}
+# N = 1e5 for 1 s, as issue 6's benchmark network; best of 3.
+part strong-1e5 strong --ranks "$ranks" --N 100000 --set k=10 --repeat 3
+part weak-5e4 weak --ranks "$ranks" --N 50000 --set k=10 --repeat 2
+part strong-1e6 strong --ranks "$ranks" --N 1000000 --set k=10 --set t_stop=200 --repeat 1
+for partition in random block; do
+  part "partition-$partition" strong --ranks "$max" --N 100000 --set k=10 --set "partition=$partition" --repeat 2
+done

@@ -2,7 +2,11 @@
 
 #include "mpi_util.hpp"
 
+#include <lifnet/errors.hpp>
+
 #include <mpi.h>
+
+#include <string>
 
 namespace lifnet {
 
@@ -26,6 +30,13 @@ struct fixed128_ops {
 };
 
 } // namespace
+
+fixed128 to_fixed_large(double x) {
+    if (!(std::abs(x) < fixed_limit))
+        throw error("a value of " + std::to_string(x) +
+                    " reached the measures; exact sums take |x| < 2^40: the simulation diverged");
+    return static_cast<fixed128>(std::ldexp(x, 64));
+}
 
 void all_reduce_sum(const boost::mpi::communicator& comm, std::vector<fixed128>& values) {
     // Freed by MPI_Finalize; they live as long as MPI does.

@@ -13,13 +13,22 @@ namespace lifnet {
 
 __extension__ typedef __int128 fixed128;
 
+// The values an exact sum takes: |x| < 2^40 (about 1.1e12), so that sums of
+// millions of them stay far inside the range. A larger value, or NaN, means
+// the run diverged: to_fixed throws a lifnet::error naming it.
+constexpr double fixed_limit = 0x1p40;
+
+// x·2^64 for 2^30 <= |x| < fixed_limit; throws otherwise.
+fixed128 to_fixed_large(double x);
+
 // x·2^64 truncated toward zero, as a direct conversion would give, but in
 // two 64-bit conversions (a direct double -> __int128 conversion is a slow
 // library call, and this runs per neuron per sample): the same integer,
 // since trunc(x·2^64) = trunc(x·2^32)·2^32 + trunc(frac(x·2^32)·2^32).
 inline fixed128 to_fixed(double x) {
     const double scaled = x * 0x1p32; // exact
-    if (!(std::abs(scaled) < 0x1p62)) return static_cast<fixed128>(std::ldexp(x, 64));
+    if (!(std::abs(scaled) < 0x1p62)) [[unlikely]]
+        return to_fixed_large(x);
     const auto high = static_cast<std::int64_t>(scaled);
     const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32); // both exact
     return static_cast<fixed128>(high) * (fixed128(1) << 32) + low;

@@ -174,7 +174,9 @@ std::string string_attribute(hid_t object, const char* name) {
     if (H5Aexists(object, name) <= 0) return "";
     handle attr(check(H5Aopen(object, name, H5P_DEFAULT), "H5Aopen"));
     handle type(check(H5Aget_type(attr), "H5Aget_type"));
-    if (H5Tget_class(type) != H5T_STRING) return "";
+    handle space(check(H5Aget_space(attr), "H5Aget_space"));
+    if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) != 0 || H5Sget_simple_extent_npoints(space) != 1)
+        return "";
     std::string value(H5Tget_size(type), '\0');
     check(H5Aread(attr, type, value.data()), "H5Aread");
     return value.substr(0, value.find('\0'));

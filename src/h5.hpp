@@ -73,7 +73,8 @@ private:
 template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
 
-// A string attribute of `object`, or "" when it is absent or not a string.
+// A string attribute of `object`, or "" when it is absent or not one
+// fixed-length string.
 std::string string_attribute(hid_t object, const char* name);
 
 // Values [first, first + count) of a one-dimensional dataset (independent read).

@@ -99,7 +99,19 @@ voltage_measures::totals voltage_measures::global_state() const {
     return {samples_, sum[0], vbar_};
 }
 
-void voltage_measures::restore(const std::vector<double>& neurons, const totals& t) {
+bool voltage_measures::restore(const std::vector<double>& neurons, const totals& t, std::int64_t step) {
+    // A run up to `step` has taken the samples at m <= step.
+    const auto expected = grid_.count_upto(step);
+    // Σ|V − V̄| over the samples and neurons, each term below 2·fixed_limit.
+    const double abs_deviation = from_fixed(t.abs_deviation);
+    bool valid =
+        neurons.size() == 2 * local_ && t.samples == expected && t.vbar.size() == static_cast<std::size_t>(expected) &&
+        abs_deviation >= 0 &&
+        abs_deviation <= std::min(0x1p62, 2 * fixed_limit * static_cast<double>(N_) * static_cast<double>(expected));
+    for (std::size_t i = 0; i < local_ && valid; ++i)
+        valid &= std::isfinite(neurons[2 * i]) && std::isfinite(neurons[2 * i + 1]) && neurons[2 * i + 1] >= 0;
+    for (auto v: t.vbar) valid &= std::abs(v) < fixed_limit;
+    if (!valid) return false;
     for (std::size_t i = 0; i < local_; ++i) {
         mean_[i] = neurons[2 * i];
         m2_[i] = neurons[2 * i + 1];
@@ -107,11 +119,40 @@ void voltage_measures::restore(const std::vector<double>& neurons, const totals&
     samples_ = t.samples;
     abs_deviation_ = comm_.rank() == 0 ? t.abs_deviation : 0;
     vbar_ = t.vbar;
+    return true;
 }
 
 spike_measures::spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons):
     grid_(grid), N_(c.N), transient_(c.steps(c.t_transient)), t_stop_(c.t_stop), t_transient_(c.t_transient),
-    spikes_(local_neurons) {}
+    neurons_(local_neurons), phase_sums_(2 * static_cast<std::size_t>(grid.count()), 0) {}
+
+void spike_measures::add(std::size_t i, std::int64_t a) {
+    auto& s = neurons_[i];
+    if (s.count == 0)
+        s.first = a;
+    else {
+        // The phase 2π(t − b)/(a − b) of every sample time b <= t < a.
+        const auto b = s.last;
+        for (auto m = std::max(grid_.first, (b + grid_.stride - 1) / grid_.stride * grid_.stride);
+             m < a && m <= grid_.last; m += grid_.stride) {
+            const double theta = 2 * std::numbers::pi * static_cast<double>(m - b) / static_cast<double>(a - b);
+            const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride);
+            phase_sums_[2 * w] += to_fixed(std::cos(theta));
+            phase_sums_[2 * w + 1] += to_fixed(std::sin(theta));
+        }
+    }
+    if (a > transient_) {
+        if (s.late > 0) { // Welford's update with the ISI since the previous late spike
+            const auto isi = static_cast<double>(a - s.last);
+            const double delta = isi - s.isi_mean;
+            s.isi_mean += delta / static_cast<double>(s.late);
+            s.isi_m2 += delta * (isi - s.isi_mean);
+        }
+        ++s.late;
+    }
+    s.last = a;
+    ++s.count;
+}
 
 void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures& out) const {
     namespace mpi = boost::mpi;
@@ -120,25 +161,16 @@ void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures&
     fixed128 cv_sum = 0;
     std::int64_t first = 0, last = std::numeric_limits<std::int64_t>::max();
     std::uint64_t counted = 0;
-    for (const auto& s: spikes_) {
-        const auto begin = std::upper_bound(s.begin(), s.end(), transient_);
-        late += static_cast<std::uint64_t>(s.end() - begin);
-        if (s.end() - begin >= 3) {
-            double mean = 0, m2 = 0;
-            std::int64_t k = 0;
-            for (auto it = begin + 1; it != s.end(); ++it) {
-                const auto isi = static_cast<double>(*it - *(it - 1));
-                const double delta = isi - mean;
-                mean += delta / static_cast<double>(++k);
-                m2 += delta * (isi - mean);
-            }
-            cv_sum += to_fixed(std::sqrt(m2 / static_cast<double>(k)) / mean);
+    for (const auto& s: neurons_) {
+        late += static_cast<std::uint64_t>(s.late);
+        if (s.late >= 3) {
+            cv_sum += to_fixed(std::sqrt(s.isi_m2 / static_cast<double>(s.late - 1)) / s.isi_mean);
             ++with_isis;
         }
-        if (s.size() >= 2) {
+        if (s.count >= 2) {
             ++counted;
-            first = std::max(first, s.front());
-            last = std::min(last, s.back());
+            first = std::max(first, s.first);
+            last = std::min(last, s.last);
         }
     }
     late = mpi::all_reduce(comm, late, std::plus<>());
@@ -164,33 +196,59 @@ void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures&
     }
 
     // Kuramoto R over the sample times with max_i(first spike) <= t < min_i(last spike).
-    std::vector<std::int64_t> times;
+    // Every neuron with 2 spikes has an interval around each of these times,
+    // so the phase sums there hold one term per counted neuron.
+    const auto sums = global_phase_sums(comm);
+    double R = 0;
+    std::size_t times = 0;
     for (auto m = grid_.first; m <= grid_.last; m += grid_.stride)
-        if (m >= first && m < last) times.push_back(m);
-    if (counted == 0 || times.empty()) {
+        if (m >= first && m < last) {
+            const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride);
+            R += std::hypot(from_fixed(sums[2 * w]), from_fixed(sums[2 * w + 1])) / static_cast<double>(counted);
+            ++times;
+        }
+    if (counted == 0 || times == 0) {
         out.R = nan;
         out.notes.push_back(counted == 0 ? "R: no neuron spiked twice"
                                          : "R: no sample time between the last first spike and the first last spike");
         return;
     }
-    std::vector<fixed128> sums(2 * times.size(), 0); // Σ cos θ, Σ sin θ per sample
-    for (const auto& s: spikes_) {
-        if (s.size() < 2) continue;
-        std::size_t k = 0;
-        for (std::size_t w = 0; w < times.size(); ++w) {
-            const auto m = times[w];
-            while (s[k + 1] <= m) ++k; // s[k] <= m < s[k + 1]; the window keeps k + 1 in range
-            const double theta =
-                2 * std::numbers::pi * static_cast<double>(m - s[k]) / static_cast<double>(s[k + 1] - s[k]);
-            sums[2 * w] += to_fixed(std::cos(theta));
-            sums[2 * w + 1] += to_fixed(std::sin(theta));
-        }
-    }
+    out.R = R / static_cast<double>(times);
+}
+
+std::vector<fixed128> spike_measures::global_phase_sums(const boost::mpi::communicator& comm) const {
+    auto sums = phase_sums_;
     all_reduce_sum(comm, sums);
-    double R = 0;
-    for (std::size_t w = 0; w < times.size(); ++w)
-        R += std::hypot(from_fixed(sums[2 * w]), from_fixed(sums[2 * w + 1])) / static_cast<double>(counted);
-    out.R = R / static_cast<double>(times.size());
+    return sums;
+}
+
+bool spike_measures::restore(std::vector<neuron> neurons, std::vector<fixed128> phase_sums, std::int64_t step,
+                             bool root) {
+    bool valid = neurons.size() == neurons_.size() && phase_sums.size() == phase_sums_.size();
+    for (const auto& s: neurons) {
+        if (s.count == 0) {
+            valid &= s.first == 0 && s.last == 0 && s.late == 0;
+            continue;
+        }
+        // Spikes at distinct time indices in [first, last], within [1, step].
+        valid &= s.count > 0 && s.first >= 1 && s.first <= s.last && s.last <= step &&
+                 (s.count == 1) == (s.first == s.last) && s.count - 1 <= s.last - s.first;
+        // The late ones are the last `late`, after t_transient.
+        valid &= s.late >= 0 && s.late <= s.count && (s.late == 0 || s.late <= s.last - transient_);
+    }
+    for (const auto& s: neurons) {
+        if (s.late >= 2)
+            valid &= s.isi_mean >= 1 && s.isi_mean <= static_cast<double>(s.last - s.first) &&
+                     std::isfinite(s.isi_m2) && s.isi_m2 >= 0;
+        else
+            valid &= s.isi_mean == 0 && s.isi_m2 == 0;
+    }
+    // A sum over neurons of cos θ or sin θ.
+    for (auto x: phase_sums) valid &= std::abs(from_fixed(x)) <= static_cast<double>(N_);
+    if (!valid) return false;
+    neurons_ = std::move(neurons);
+    phase_sums_ = root ? std::move(phase_sums) : std::vector<fixed128>(phase_sums_.size(), 0);
+    return true;
 }
 
 } // namespace lifnet

@@ -8,6 +8,7 @@
 
 #include <boost/mpi/communicator.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -18,7 +19,12 @@ namespace lifnet {
 struct sample_grid {
     explicit sample_grid(const config& c);
     bool contains(std::int64_t m) const { return m >= first && m <= last && m % stride == 0; }
-    std::int64_t count() const { return last < first ? 0 : (last - first) / stride + 1; }
+    std::int64_t count() const { return count_upto(last); }
+    // The number of sample times m <= step.
+    std::int64_t count_upto(std::int64_t step) const {
+        const auto upto = std::min(step, last);
+        return upto < first ? 0 : (upto - first) / stride + 1;
+    }
     std::int64_t stride, first, last;
 };
 
@@ -42,8 +48,10 @@ public:
     };
     std::vector<double> neuron_state() const;
     totals global_state() const; // collective
-    // `t.abs_deviation` is kept by rank 0 only, so that the final sum is exact.
-    void restore(const std::vector<double>& neurons, const totals& t);
+    // Checks and restores them; `t.abs_deviation` is kept by rank 0 only, so
+    // that the final sum is exact. False, with nothing restored, if they
+    // cannot be the state of a run up to time index `step`.
+    bool restore(const std::vector<double>& neurons, const totals& t, std::int64_t step);
 
 private:
     sample_grid grid_;
@@ -57,25 +65,44 @@ private:
     std::vector<double> vbar_;   // [mV], per sample
 };
 
-// R, rate and CV from the spikes of the local neurons.
+// R, rate and CV from the spikes of the local neurons, accumulated as the
+// spikes come, so that memory does not grow with the run: per neuron a few
+// counters, and for R the sums of cos θ and sin θ per sample time.
 class spike_measures {
 public:
     spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons);
-    // Local neuron i spiked at time index a (t = a·dt).
-    void add(std::size_t i, std::int64_t a) { spikes_[i].push_back(a); }
+    // Local neuron i spiked at time index a (t = a·dt), later than its
+    // previous spike.
+    void add(std::size_t i, std::int64_t a);
     // Collective: fills R, rate_hz and cv of `out`.
     void finish(const boost::mpi::communicator& comm, sync_measures& out) const;
 
-    // For checkpoints: the spike time indices of each local neuron.
-    const std::vector<std::vector<std::int64_t>>& spikes() const { return spikes_; }
-    void restore(std::vector<std::vector<std::int64_t>> spikes) { spikes_ = std::move(spikes); }
+    // What one neuron's spikes have left so far.
+    struct neuron {
+        std::int64_t count = 0;           // spikes
+        std::int64_t first = 0, last = 0; // time indices of the first and the last (0: none yet)
+        std::int64_t late = 0;            // spikes after t_transient
+        double isi_mean = 0, isi_m2 = 0;  // Welford over the ISIs between them [steps]
+    };
+    // For checkpoints: the local neurons' state, and the phase sums of every
+    // sample time summed over all ranks (collective).
+    const std::vector<neuron>& neurons() const { return neurons_; }
+    std::vector<fixed128> global_phase_sums(const boost::mpi::communicator& comm) const;
+    // Checks and restores them: this rank's neurons, and the sums as
+    // global_phase_sums() returned them (kept by the root rank only, so that
+    // the final sums stay exact). False, with nothing restored, if they cannot
+    // be the state of a run up to time index `step`.
+    bool restore(std::vector<neuron> neurons, std::vector<fixed128> phase_sums, std::int64_t step, bool root);
 
 private:
     sample_grid grid_;
     std::uint64_t N_;
     std::int64_t transient_;      // t_transient in steps
     double t_stop_, t_transient_; // [ms]
-    std::vector<std::vector<std::int64_t>> spikes_;
+    std::vector<neuron> neurons_;
+    // Σ cos θ and Σ sin θ over the local neurons at each sample time
+    // (2 per sample of grid_), from the intervals between spikes so far.
+    std::vector<fixed128> phase_sums_;
 };
 
 } // namespace lifnet

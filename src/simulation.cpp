@@ -126,6 +126,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     progress_line progress(options.progress && root, c.t_stop);
     std::vector<std::uint32_t> fired;
     std::vector<spike> local_spikes;
+    std::vector<std::pair<std::int64_t, std::uint32_t>> fired_in_epoch; // (time index, local neuron) for the measures
     // V after step n and its reset is the sample at time index n + 1.
     auto sample = [&](std::int64_t m) {
         if (!grid.contains(m)) return;
@@ -150,7 +151,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             ring.clear(n);
             for (auto i: fired) {
                 local_spikes.push_back({n, block.ids[i]});
-                spike_stats.add(i, n + 1);
+                fired_in_epoch.push_back({n + 1, i});
             }
             fired.clear();
             sample(n + 1);
@@ -159,7 +160,11 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
         timed(seconds.exchange, [&] { all = exchange_spikes(comm, local_spikes, stop_requested()); });
         timed(seconds.deliver, [&] { synapses.deliver(all.spikes, D, ring); });
         const auto& epoch_spikes = all.spikes;
-        timed(seconds.measures, [&] { voltages.reduce(); });
+        timed(seconds.measures, [&] {
+            voltages.reduce();
+            for (const auto& [a, i]: fired_in_epoch) spike_stats.add(i, a);
+            fired_in_epoch.clear();
+        });
         summary.spikes += epoch_spikes.size();
         if (options.on_spikes) options.on_spikes(epoch_spikes);
         timed(seconds.write, [&] {

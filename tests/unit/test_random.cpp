@@ -3,12 +3,14 @@
 #include "neurons.hpp"
 #include "noise.hpp"
 
+#include <lifnet/errors.hpp>
 #include <lifnet/random.hpp>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace lifnet;
 
@@ -94,7 +96,7 @@ TEST(noise, a_draw_does_not_depend_on_its_position) {
 }
 
 TEST(exact_sum, fast_conversion_equals_the_direct_one) {
-    for (double x: {0.0, 1.0, -1.0, -65.123456789, 3.5e-5, -2.75e-3, 1e9, -7.0e17, 0x1p-12, -0x1p-30, 123.456e-9}) {
+    for (double x: {0.0, 1.0, -1.0, -65.123456789, 3.5e-5, -2.75e-3, 1e9, -7.0e11, 0x1p-12, -0x1p-30, 123.456e-9}) {
         const auto direct = static_cast<fixed128>(std::ldexp(x, 64));
         EXPECT_TRUE(to_fixed(x) == direct) << x;
         EXPECT_NEAR(from_fixed(to_fixed(x)), x, 1e-18 + 1e-15 * std::abs(x)) << x;
@@ -105,4 +107,11 @@ TEST(exact_sum, fast_conversion_equals_the_direct_one) {
         const double x = (static_cast<double>(state >> 11) * 0x1p-53 - 0.5) * 200; // [-100, 100) mV
         ASSERT_TRUE(to_fixed(x) == static_cast<fixed128>(std::ldexp(x, 64))) << x;
     }
+}
+
+TEST(exact_sum, values_outside_the_range_are_an_error) {
+    EXPECT_NO_THROW(to_fixed(std::nextafter(fixed_limit, 0.0)));
+    for (double x: {fixed_limit, -fixed_limit, 1e300, std::numeric_limits<double>::infinity(),
+                    std::numeric_limits<double>::quiet_NaN()})
+        EXPECT_THROW(to_fixed(x), lifnet::error) << x;
 }

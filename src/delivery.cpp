@@ -104,12 +104,22 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
         targets_.push_back(target);
     }
     offsets_.push_back(targets_.size());
+    const std::uint64_t buckets = sources_.empty() ? 0 : sources_.back() / bucket + 1;
+    bucket_start_.resize(buckets + 1);
+    std::size_t k = 0;
+    for (std::uint64_t b = 0; b <= buckets; ++b) {
+        while (k < sources_.size() && sources_[k] < b * bucket) ++k;
+        bucket_start_[b] = k;
+    }
 }
 
 void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const {
     for (const auto& s: spikes) {
-        const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.id);
-        if (it == sources_.end() || *it != s.id) continue;
+        const auto b = s.id / bucket;
+        if (b + 1 >= bucket_start_.size()) continue;
+        const auto end = sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b + 1]);
+        const auto it = std::lower_bound(sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b]), end, s.id);
+        if (it == end || *it != s.id) continue;
         const auto k = static_cast<std::size_t>(it - sources_.begin());
         for (auto t = offsets_[k]; t < offsets_[k + 1]; ++t) ring.add(s.step + 1 + D, targets_[t], inhibitory_[k]);
     }

@@ -62,6 +62,11 @@ public:
     void deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const;
 
 private:
+    // Where to look a source up: the sources with ids in [b, b + 1) · bucket
+    // are sources_[bucket_start_[b] .. bucket_start_[b + 1]), a cache line or
+    // two instead of a binary search over all of them.
+    static constexpr std::uint64_t bucket = 16;
+    std::vector<std::size_t> bucket_start_;
     std::vector<std::uint64_t> sources_; // sorted, unique
     std::vector<char> inhibitory_;       // per source
     std::vector<std::size_t> offsets_;   // per source, into targets_

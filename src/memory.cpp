@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <string>
 
 namespace lifnet {
@@ -45,6 +46,27 @@ std::string gib(double bytes) {
     return text;
 }
 } // namespace
+
+std::uint64_t peak_resident_bytes() {
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    while (in >> key) {
+        if (key == "VmHWM:") {
+            std::uint64_t kb = 0;
+            in >> kb;
+            return kb * 1024;
+        }
+        in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+    }
+    return 0;
+}
+
+bool reset_peak_resident() {
+    std::ofstream out("/proc/self/clear_refs");
+    out << "5"; // resets VmHWM to the current resident set (Linux 4.0 and later)
+    out.close();
+    return static_cast<bool>(out);
+}
 
 void check_memory(const config& c, const boost::mpi::communicator& comm) {
     MPI_Comm node_comm;

@@ -4,6 +4,7 @@
 
 #include <lifnet/random.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace lifnet {
@@ -50,11 +51,8 @@ double initial_v(const config& c, std::uint64_t id) {
 
 neuron_block::neuron_block(const config& c, std::vector<std::uint64_t> ids_, std::vector<double> weight_):
     constants(c), ids(std::move(ids_)), weight(std::move(weight_)), V(ids.size()), I(ids.size(), 0.0),
-    refractory(ids.size(), 0), padded_ids_(ids), fired_(ids.size(), 0) {
+    refractory(ids.size(), 0), tail_ids_(noise_lanes, 0), xi_(chunk, 0.0), fired_(chunk, 0) {
     for (std::size_t i = 0; i < size(); ++i) V[i] = initial_v(c, ids[i]);
-    // Whole vectors of noise lanes; the padding draws are never used.
-    padded_ids_.resize((size() + noise_lanes - 1) / noise_lanes * noise_lanes, 0);
-    xi_.resize(padded_ids_.size(), 0.0);
 }
 
 namespace {
@@ -106,11 +104,25 @@ LIFNET_UPDATE_CLONE(update_exact, true)
 
 void neuron_block::step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
                         std::vector<std::uint32_t>& spiked) {
-    if (constants.noise_scale != 0) normals(constants.seed, padded_ids_.data(), padded_ids_.size(), n, xi_.data());
-    (constants.exact ? update_exact : update_rk4)(constants, n, size(), V.data(), I.data(), refractory.data(),
-                                                  fired_.data(), weight.data(), xi_.data(), n_exc, n_inh, g);
-    for (std::size_t i = 0; i < size(); ++i)
-        if (fired_[i]) spiked.push_back(static_cast<std::uint32_t>(i));
+    const auto update = constants.exact ? update_exact : update_rk4;
+    // Chunk by chunk, so that the noise is still in the cache when it is used.
+    for (std::size_t first = 0; first < size(); first += chunk) {
+        const auto count = std::min(chunk, size() - first);
+        if (constants.noise_scale != 0) {
+            // Whole vectors of noise lanes: the last one of the block is padded
+            // (the padding draws are never used).
+            const auto whole = count / noise_lanes * noise_lanes;
+            normals(constants.seed, ids.data() + first, whole, n, xi_.data());
+            if (whole < count) {
+                std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
+                normals(constants.seed, tail_ids_.data(), noise_lanes, n, xi_.data() + whole);
+            }
+        }
+        update(constants, n, count, V.data() + first, I.data() + first, refractory.data() + first, fired_.data(),
+               weight.data() + first, xi_.data(), n_exc + first, n_inh + first, g);
+        for (std::size_t i = 0; i < count; ++i)
+            if (fired_[i]) spiked.push_back(static_cast<std::uint32_t>(first + i));
+    }
 }
 
 } // namespace lifnet

@@ -55,9 +55,10 @@ public:
     std::vector<std::int64_t> refractory; // steps of refractoriness left
 
 private:
-    std::vector<std::uint64_t> padded_ids_; // ids padded to whole noise vectors
-    std::vector<double> xi_;                // this step's standard normals, per (padded) neuron
-    std::vector<char> fired_;               // spiked in this step, per neuron
+    static constexpr std::size_t chunk = 2048; // neurons updated at a time (a multiple of noise_lanes)
+    std::vector<std::uint64_t> tail_ids_;      // the block's last ids, padded to a whole noise vector
+    std::vector<double> xi_;                   // standard normals of the chunk
+    std::vector<char> fired_;                  // spiked in this step, per neuron of the chunk
 };
 
 // V_i(0) = V_reset + u (V_th - V_reset), u the initial_v draw of neuron i.

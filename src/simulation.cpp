@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <malloc.h>
 #include <optional>
 
 namespace lifnet {
@@ -120,6 +121,11 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
         });
     }
     local = adjacency{}; // the connection list holds what is needed from here on
+    // Give the set-up's freed memory back: glibc keeps it otherwise (after
+    // large frees it serves even large blocks from its heap).
+    malloc_trim(0);
+    summary.peak_memory_setup = boost::mpi::all_reduce(comm, peak_resident_bytes(), std::plus<>());
+    const bool loop_peak_known = boost::mpi::all_reduce(comm, reset_peak_resident(), std::logical_and<>());
 
     const std::int64_t every =
         options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
@@ -182,6 +188,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.deliver - (seconds.write - before_loop) -
                        seconds.measures;
     boost::mpi::all_gather(comm, seconds.simulate, summary.update_seconds);
+    const auto loop_peak = boost::mpi::all_reduce(comm, peak_resident_bytes(), std::plus<>());
+    if (loop_peak_known) summary.peak_memory_loop = loop_peak;
 
     timed(seconds.measures, [&] {
         voltages.finish(c.dt, summary.sync);

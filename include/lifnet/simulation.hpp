@@ -87,6 +87,10 @@ struct run_summary {
     double imbalance = 1; // max / mean neurons per rank
     phase_seconds seconds;
     std::vector<double> update_seconds; // the neuron-update time of every rank [s]: the load balance
+    // Peak resident memory summed over the ranks [bytes]: up to the end of
+    // the set-up (graph, partition, state, output file), and during the
+    // time-stepping loop alone (0 where the system cannot tell them apart).
+    std::uint64_t peak_memory_setup = 0, peak_memory_loop = 0;
     sync_measures sync;
 };
 

@@ -133,6 +133,18 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.check_spikes(100, 200)
 
+    def test_peak_memory_reported(self):
+        # The set-up (graph building, partitioning) needs more than the loop,
+        # whose peak is measured on its own: the set-up's memory is given back.
+        rc, out = self.run_lifnet(["--set", "N=200000", "--set", "k=10", "--set", "t_stop=101",
+                                   "--set", "record=none"])
+        self.assertEqual(rc, 0, out)
+        m = re.search(r"peak memory \(all ranks\): ([0-9.]+) MB up to the loop, ([0-9.]+) MB in the loop", out)
+        self.assertIsNotNone(m, out)
+        setup, loop = float(m.group(1)), float(m.group(2))
+        self.assertGreater(loop, 20)  # at least the process itself
+        self.assertLess(loop, setup - 50, out)  # the build's ~90 B per synapse are gone
+
     def test_toml_config_honoured(self):
         rc, out = self.run_lifnet([self.write("cfg.toml", "# a run\nN = 50\nt_stop = 200\n")])
         self.assertEqual(rc, 0, out)

@@ -26,20 +26,31 @@ voltage_measures::voltage_measures(const sample_grid& grid, std::size_t local_ne
     vbar_.reserve(static_cast<std::size_t>(grid.count()));
 }
 
-void voltage_measures::sample(std::span<const double> V) {
-    buffer_.insert(buffer_.end(), V.begin(), V.end());
-    ++samples_;
+void voltage_measures::sample(std::int64_t m, std::size_t first, std::span<const double> V) {
+    const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride); // samples before this one
+    const auto row = w - vbar_.size();
+    if (buffer_.size() < (row + 1) * local_) buffer_.resize((row + 1) * local_);
+    std::copy(V.begin(), V.end(), buffer_.begin() + static_cast<std::ptrdiff_t>(row * local_ + first));
     // Welford's update, in time order for each neuron (rank independent).
-    for (std::size_t i = 0; i < local_; ++i) {
-        const double delta = V[i] - mean_[i];
-        mean_[i] += delta / static_cast<double>(samples_);
-        m2_[i] += delta * (V[i] - mean_[i]);
+    for (std::size_t j = 0; j < V.size(); ++j) {
+        const auto i = first + j;
+        const double delta = V[j] - mean_[i];
+        mean_[i] += delta / static_cast<double>(w + 1);
+        m2_[i] += delta * (V[j] - mean_[i]);
     }
 }
 
-void voltage_measures::reduce() {
+std::size_t voltage_measures::buffered(std::int64_t step) const {
+    return static_cast<std::size_t>(grid_.count_upto(step)) - vbar_.size();
+}
+
+std::span<const double> voltage_measures::buffered_sample(std::size_t j) const {
+    return {buffer_.data() + j * local_, local_};
+}
+
+void voltage_measures::reduce(std::int64_t step) {
     // The same count on every rank, also on one without neurons.
-    const std::size_t count = static_cast<std::size_t>(samples_) - vbar_.size();
+    const std::size_t count = buffered(step);
     std::vector<fixed128> sums(count, 0);
     for (std::size_t s = 0; s < count; ++s)
         for (std::size_t i = 0; i < local_; ++i) sums[s] += to_fixed(buffer_[s * local_ + i]);
@@ -53,7 +64,7 @@ void voltage_measures::reduce() {
 }
 
 void voltage_measures::finish(double dt, sync_measures& out) {
-    reduce();
+    reduce(grid_.last);
     const auto n = static_cast<double>(vbar_.size());
     out.Vbar = vbar_;
     out.t.clear();
@@ -96,7 +107,7 @@ std::vector<double> voltage_measures::neuron_state() const {
 voltage_measures::totals voltage_measures::global_state() const {
     std::vector<fixed128> sum = {abs_deviation_};
     all_reduce_sum(comm_, sum);
-    return {samples_, sum[0], vbar_};
+    return {static_cast<std::int64_t>(vbar_.size()), sum[0], vbar_};
 }
 
 bool voltage_measures::restore(const std::vector<double>& neurons, const totals& t, std::int64_t step) {
@@ -116,7 +127,6 @@ bool voltage_measures::restore(const std::vector<double>& neurons, const totals&
         mean_[i] = neurons[2 * i];
         m2_[i] = neurons[2 * i + 1];
     }
-    samples_ = t.samples;
     abs_deviation_ = comm_.rank() == 0 ? t.abs_deviation : 0;
     vbar_ = t.vbar;
     return true;

@@ -33,10 +33,17 @@ class voltage_measures {
 public:
     voltage_measures(const sample_grid& grid, std::size_t local_neurons, std::uint64_t N,
                      const boost::mpi::communicator& comm);
-    // Local: takes the next sample (buffered until reduce()).
-    void sample(std::span<const double> V);
-    // Collective: V̄ of the buffered samples, and their share of E.
-    void reduce();
+    // Local: V at sample time m (a time index of the grid) of the local
+    // neurons [first, first + V.size()), buffered until reduce(). Every
+    // neuron takes the samples in time order; chunks may come in any order.
+    void sample(std::int64_t m, std::size_t first, std::span<const double> V);
+    // The buffered samples taken by a run up to time index `step`, and the
+    // j-th of them, for every local neuron.
+    std::size_t buffered(std::int64_t step) const;
+    std::span<const double> buffered_sample(std::size_t j) const;
+    // Collective: V̄ of the samples buffered up to time index `step`, and
+    // their share of E.
+    void reduce(std::int64_t step);
     // Collective: fills chi, E, t and Vbar of `out`.
     void finish(double dt, sync_measures& out);
 
@@ -60,9 +67,8 @@ private:
     boost::mpi::communicator comm_;
     std::vector<double> buffer_;    // buffered samples × local neurons [mV]
     std::vector<double> mean_, m2_; // Welford, per local neuron
-    std::int64_t samples_ = 0;
-    fixed128 abs_deviation_ = 0; // Σ_t Σ_i |V_i − V̄|, local
-    std::vector<double> vbar_;   // [mV], per sample
+    fixed128 abs_deviation_ = 0;    // Σ_t Σ_i |V_i − V̄|, local
+    std::vector<double> vbar_;      // [mV], per sample
 };
 
 // R, rate and CV from the spikes of the local neurons, accumulated as the

@@ -13,7 +13,7 @@ neuron_constants::neuron_constants(const config& c):
     dt(c.dt), tau_m(c.tau_m), tau_syn(c.tau_syn), V_rest(c.V_rest), V_reset(c.V_reset), V_th(c.V_th), I_bias(c.I_bias),
     stim_amp(c.stim_amp), noise_scale(c.sigma * std::sqrt(2 * c.tau_m / c.dt)), stim_lo(2 * c.steps(c.stim_start)),
     stim_hi(2 * (c.steps(c.stim_start) + c.steps(c.stim_dur))), ref_steps(c.ref_steps()), seed(c.seed),
-    exact(c.integrator == "exact") {
+    exact(c.integrator == "exact"), inv_tau_m(1 / c.tau_m), minus_inv_tau_syn(-1 / c.tau_syn) {
     P11 = std::exp(-dt / tau_syn);
     P22 = std::exp(-dt / tau_m);
     // P21 = tau_syn / (tau_syn - tau_m) (e^{-dt/tau_syn} - e^{-dt/tau_m}), written
@@ -26,11 +26,14 @@ neuron_constants::neuron_constants(const config& c):
 }
 
 // The expression order is fixed (and FMA contraction off) so that other
-// implementations of MODEL.md can match the arithmetic bit for bit.
+// implementations of MODEL.md can match the arithmetic bit for bit
+// (docs/model.md). The derivatives multiply by 1/tau_m and −1/tau_syn,
+// computed once per run: a vector division costs as much as the rest of the
+// step together.
 void rk4_step(const neuron_constants& k, double& V, double& I, double eta, double e0, double e1, double e2) {
     const double h = k.dt;
-    auto f = [&](double v, double i, double e) { return (-(v - k.V_rest) + i + e + eta) / k.tau_m; };
-    auto gi = [&](double i) { return -i / k.tau_syn; };
+    auto f = [&](double v, double i, double e) { return (-(v - k.V_rest) + i + e + eta) * k.inv_tau_m; };
+    auto gi = [&](double i) { return i * k.minus_inv_tau_syn; };
     const double k1v = f(V, I, e0), k1i = gi(I);
     const double k2v = f(V + 0.5 * h * k1v, I + 0.5 * h * k1i, e1), k2i = gi(I + 0.5 * h * k1i);
     const double k3v = f(V + 0.5 * h * k2v, I + 0.5 * h * k2i, e1), k3i = gi(I + 0.5 * h * k2i);
@@ -102,26 +105,43 @@ LIFNET_UPDATE_CLONE(update_exact, true)
 
 } // namespace
 
+void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t count, const std::uint32_t* n_exc,
+                              const std::uint32_t* n_inh, double g) {
+    if (constants.noise_scale != 0) {
+        // Whole vectors of noise lanes: the last one of the block is padded
+        // (the padding draws are never used).
+        const auto whole = count / noise_lanes * noise_lanes;
+        normals(constants.seed, ids.data() + first, whole, n, xi_.data());
+        if (whole < count) {
+            std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
+            normals(constants.seed, tail_ids_.data(), noise_lanes, n, xi_.data() + whole);
+        }
+    }
+    (constants.exact ? update_exact : update_rk4)(constants, n, count, V.data() + first, I.data() + first,
+                                                  refractory.data() + first, fired_.data(), weight.data() + first,
+                                                  xi_.data(), n_exc + first, n_inh + first, g);
+}
+
 void neuron_block::step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
                         std::vector<std::uint32_t>& spiked) {
-    const auto update = constants.exact ? update_exact : update_rk4;
-    // Chunk by chunk, so that the noise is still in the cache when it is used.
     for (std::size_t first = 0; first < size(); first += chunk) {
         const auto count = std::min(chunk, size() - first);
-        if (constants.noise_scale != 0) {
-            // Whole vectors of noise lanes: the last one of the block is padded
-            // (the padding draws are never used).
-            const auto whole = count / noise_lanes * noise_lanes;
-            normals(constants.seed, ids.data() + first, whole, n, xi_.data());
-            if (whole < count) {
-                std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
-                normals(constants.seed, tail_ids_.data(), noise_lanes, n, xi_.data() + whole);
-            }
-        }
-        update(constants, n, count, V.data() + first, I.data() + first, refractory.data() + first, fired_.data(),
-               weight.data() + first, xi_.data(), n_exc + first, n_inh + first, g);
+        step_chunk(n, first, count, n_exc, n_inh, g);
         for (std::size_t i = 0; i < count; ++i)
             if (fired_[i]) spiked.push_back(static_cast<std::uint32_t>(first + i));
+    }
+}
+
+void neuron_block::advance(std::int64_t n0, std::int64_t n1, const delay_ring& ring, double g, const sample_grid& grid,
+                           std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled) {
+    for (std::size_t first = 0; first < size(); first += chunk) {
+        const auto count = std::min(chunk, size() - first);
+        for (auto n = n0; n < n1; ++n) {
+            step_chunk(n, first, count, ring.excitatory(n), ring.inhibitory(n), g);
+            for (std::size_t i = 0; i < count; ++i)
+                if (fired_[i]) spiked.emplace_back(n, static_cast<std::uint32_t>(first + i));
+            if (grid.contains(n + 1)) sampled(n + 1, first, std::span<const double>(V.data() + first, count));
+        }
     }
 }
 

@@ -1,9 +1,15 @@
 #pragma once
 // The neuron block: the LIF neurons of one rank in structure-of-arrays form
 // and the integrators of MODEL.md §2.
+#include "delivery.hpp"
+#include "measures.hpp"
+
 #include <lifnet/config.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace lifnet {
@@ -17,6 +23,7 @@ struct neuron_constants {
     std::int64_t ref_steps;
     std::uint64_t seed;
     bool exact;
+    double inv_tau_m, minus_inv_tau_syn; // 1/tau_m, −1/tau_syn [1/ms]: RK4's derivatives multiply by them
     // Exact propagators over one step (NEST iaf_psc_exp): I *= P11;
     // V = V_inf + (V - V_inf) P22 + I P21.
     double P11, P22, P21;
@@ -45,6 +52,17 @@ public:
     void step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
               std::vector<std::uint32_t>& spiked);
 
+    // Steps [n0, n1) with the inputs in `ring`, a chunk of neurons through all
+    // of them before the next chunk, so that the chunk's state stays in the
+    // cache (temporal blocking). Valid when no spike of these steps is due
+    // within them (n1 - n0 <= D). Appends (n, i) to `spiked` for every local
+    // neuron i that spikes at t_{n+1}, in time order for each neuron, and
+    // calls sampled(m, first, V) with the V of neurons [first, first +
+    // V.size()) at each time index m = n + 1 of `grid`.
+    using sampler = std::function<void(std::int64_t m, std::size_t first, std::span<const double> V)>;
+    void advance(std::int64_t n0, std::int64_t n1, const delay_ring& ring, double g, const sample_grid& grid,
+                 std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled);
+
     std::size_t size() const { return ids.size(); }
 
     const neuron_constants constants;
@@ -55,7 +73,11 @@ public:
     std::vector<std::int64_t> refractory; // steps of refractoriness left
 
 private:
-    static constexpr std::size_t chunk = 2048; // neurons updated at a time (a multiple of noise_lanes)
+    // Step n of the `count` neurons from `first`; fired_ tells which spiked.
+    void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const std::uint32_t* n_exc,
+                    const std::uint32_t* n_inh, double g);
+
+    static constexpr std::size_t chunk = 1024; // neurons updated at a time (a multiple of noise_lanes)
     std::vector<std::uint64_t> tail_ids_;      // the block's last ids, padded to a whole noise vector
     std::vector<double> xi_;                   // standard normals of the chunk
     std::vector<char> fired_;                  // spiked in this step, per neuron of the chunk

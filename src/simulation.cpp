@@ -130,16 +130,13 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     const std::int64_t every =
         options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
     progress_line progress(options.progress && root, c.t_stop);
-    std::vector<std::uint32_t> fired;
     std::vector<spike> local_spikes;
-    std::vector<std::pair<std::int64_t, std::uint32_t>> fired_in_epoch; // (time index, local neuron) for the measures
+    std::vector<std::pair<std::int64_t, std::uint32_t>> fired; // (step, local neuron) of the epoch
     // V after step n and its reset is the sample at time index n + 1.
-    auto sample = [&](std::int64_t m) {
-        if (!grid.contains(m)) return;
-        voltages.sample(block.V);
-        if (report) report->sample(block.V);
+    const neuron_block::sampler sampled = [&](std::int64_t m, std::size_t first, std::span<const double> V) {
+        voltages.sample(m, first, V);
     };
-    if (start == 0) sample(0);
+    if (start == 0 && grid.contains(0)) sampled(0, 0, block.V);
 
     // Order of operations. Step n: add the input due at t_n, draw noise,
     // integrate, threshold (MODEL.md §2). A spike of step n acts in step
@@ -147,29 +144,27 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     // produced is due at e0 + 1 + D >= e0 + L + 1 or later: exchanging and
     // enqueueing once per epoch delivers each spike before it is due. The
     // ring holds D + 1 steps, all that can be pending after an exchange.
+    // Within an epoch no spike is due, so the block advances chunk by chunk
+    // through all its steps (neuron_block::advance).
     const auto loop_start = clock::now();
     const double before_loop = seconds.write; // the file's set-up
     for (std::int64_t e0 = start; e0 < nsteps; e0 += epoch) {
         const std::int64_t e1 = std::min(e0 + epoch, nsteps);
+        block.advance(e0, e1, ring, c.g, grid, fired, sampled);
+        for (std::int64_t n = e0; n < e1; ++n) ring.clear(n);
         local_spikes.clear();
-        for (std::int64_t n = e0; n < e1; ++n) {
-            block.step(n, ring.excitatory(n), ring.inhibitory(n), c.g, fired);
-            ring.clear(n);
-            for (auto i: fired) {
-                local_spikes.push_back({n, block.ids[i]});
-                fired_in_epoch.push_back({n + 1, i});
-            }
-            fired.clear();
-            sample(n + 1);
-        }
+        for (const auto& [n, i]: fired) local_spikes.push_back({n, block.ids[i]});
+        // The report takes the samples the measures buffered.
+        if (report)
+            for (std::size_t j = 0; j < voltages.buffered(e1); ++j) report->sample(voltages.buffered_sample(j));
         exchanged all;
         timed(seconds.exchange, [&] { all = exchange_spikes(comm, local_spikes, stop_requested()); });
         timed(seconds.deliver, [&] { synapses.deliver(all.spikes, D, ring); });
         const auto& epoch_spikes = all.spikes;
         timed(seconds.measures, [&] {
-            voltages.reduce();
-            for (const auto& [a, i]: fired_in_epoch) spike_stats.add(i, a);
-            fired_in_epoch.clear();
+            voltages.reduce(e1);
+            for (const auto& [n, i]: fired) spike_stats.add(i, n + 1);
+            fired.clear();
         });
         summary.spikes += epoch_spikes.size();
         if (options.on_spikes) options.on_spikes(epoch_spikes);

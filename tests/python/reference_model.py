@@ -183,11 +183,15 @@ def simulate(params, edges, N):
         in_window = 2 * s0 <= half_step < 2 * (s0 + sd)
         return I_bias + (stim_amp if in_window else 0.0)
 
+    # The derivatives multiply by 1/tau_m and -1/tau_syn, each computed once
+    # (docs/model.md): the same roundings as lifnet.
+    inv_tau_m, minus_inv_tau_syn = 1.0 / tau_m, -1.0 / tau_syn
+
     def f(V, I, e, eta):
-        return (-(V - V_rest) + I + e + eta) / tau_m
+        return (-(V - V_rest) + I + e + eta) * inv_tau_m
 
     def gI(I):
-        return -I / tau_syn
+        return I * minus_inv_tau_syn
 
     h = dt
     if p["integrator"] == "exact":

@@ -136,19 +136,45 @@ spike_measures::spike_measures(const sample_grid& grid, const config& c, std::si
     grid_(grid), N_(c.N), transient_(c.steps(c.t_transient)), t_stop_(c.t_stop), t_transient_(c.t_transient),
     neurons_(local_neurons), phase_sums_(2 * static_cast<std::size_t>(grid.count()), 0) {}
 
+namespace {
+// cos and sin of θ = 2π·j/L, the phase j steps into an interval of L steps.
+void phase(std::size_t j, std::int64_t L, double& cos_theta, double& sin_theta) {
+    const double theta = 2 * std::numbers::pi * static_cast<double>(j) / static_cast<double>(L);
+    ::sincos(theta, &sin_theta, &cos_theta); // glibc: the bits of sin and cos, in one call
+}
+} // namespace
+
+const std::vector<double>& spike_measures::phase_table(std::int64_t L) {
+    if (phase_tables_.size() <= static_cast<std::size_t>(L)) phase_tables_.resize(static_cast<std::size_t>(L) + 1);
+    auto& table = phase_tables_[static_cast<std::size_t>(L)];
+    if (table.empty()) {
+        table.resize(2 * static_cast<std::size_t>(L));
+        for (std::size_t j = 0; j < static_cast<std::size_t>(L); ++j) phase(j, L, table[2 * j], table[2 * j + 1]);
+    }
+    return table;
+}
+
 void spike_measures::add(std::size_t i, std::int64_t a) {
     auto& s = neurons_[i];
     if (s.count == 0)
         s.first = a;
     else {
         // The phase 2π(t − b)/(a − b) of every sample time b <= t < a.
-        const auto b = s.last;
+        const auto b = s.last, L = a - b;
+        const auto* table = L <= max_table ? &phase_table(L) : nullptr;
         for (auto m = std::max(grid_.first, (b + grid_.stride - 1) / grid_.stride * grid_.stride);
              m < a && m <= grid_.last; m += grid_.stride) {
-            const double theta = 2 * std::numbers::pi * static_cast<double>(m - b) / static_cast<double>(a - b);
+            const auto j = static_cast<std::size_t>(m - b);
+            double cos_theta, sin_theta;
+            if (table) {
+                cos_theta = (*table)[2 * j];
+                sin_theta = (*table)[2 * j + 1];
+            }
+            else
+                phase(j, L, cos_theta, sin_theta);
             const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride);
-            phase_sums_[2 * w] += to_fixed(std::cos(theta));
-            phase_sums_[2 * w + 1] += to_fixed(std::sin(theta));
+            phase_sums_[2 * w] += to_fixed(cos_theta);
+            phase_sums_[2 * w + 1] += to_fixed(sin_theta);
         }
     }
     if (a > transient_) {

@@ -109,6 +109,12 @@ private:
     // Σ cos θ and Σ sin θ over the local neurons at each sample time
     // (2 per sample of grid_), from the intervals between spikes so far.
     std::vector<fixed128> phase_sums_;
+    // cos θ and sin θ of every phase of an interval of L steps, for the L
+    // that occur up to max_table (at most 8.4 MB in all): a lookup instead
+    // of a sincos per sample time and spike, the same bits.
+    static constexpr std::int64_t max_table = 1024;
+    std::vector<std::vector<double>> phase_tables_;
+    const std::vector<double>& phase_table(std::int64_t L);
 };
 
 } // namespace lifnet

@@ -60,10 +60,6 @@ bool inhibitory_set::contains(std::uint64_t id) const {
 delay_ring::delay_ring(std::size_t neurons, std::int64_t D):
     neurons_(neurons), slots_(D + 1), exc_(neurons * slots_, 0), inh_(neurons * slots_, 0) {}
 
-void delay_ring::add(std::int64_t step, std::uint32_t target, bool is_inhibitory) {
-    (is_inhibitory ? inh_ : exc_)[offset(step) + target] += 1;
-}
-
 void delay_ring::clear(std::int64_t step) {
     std::fill_n(exc_.begin() + offset(step), neurons_, 0u);
     std::fill_n(inh_.begin() + offset(step), neurons_, 0u);
@@ -121,7 +117,8 @@ void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_r
         const auto it = std::lower_bound(sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b]), end, s.id);
         if (it == end || *it != s.id) continue;
         const auto k = static_cast<std::size_t>(it - sources_.begin());
-        for (auto t = offsets_[k]; t < offsets_[k + 1]; ++t) ring.add(s.step + 1 + D, targets_[t], inhibitory_[k]);
+        auto* counts = ring.counts(s.step + 1 + D, inhibitory_[k]);
+        for (auto t = offsets_[k]; t < offsets_[k + 1]; ++t) counts[targets_[t]] += 1;
     }
 }
 

@@ -34,7 +34,10 @@ private:
 class delay_ring {
 public:
     delay_ring(std::size_t neurons, std::int64_t D);
-    void add(std::int64_t step, std::uint32_t target, bool inhibitory);
+    // The counts of one kind of input due at `step`, per local neuron.
+    std::uint32_t* counts(std::int64_t step, bool inhibitory) {
+        return (inhibitory ? inh_ : exc_).data() + offset(step);
+    }
     const std::uint32_t* excitatory(std::int64_t step) const { return exc_.data() + offset(step); }
     const std::uint32_t* inhibitory(std::int64_t step) const { return inh_.data() + offset(step); }
     void clear(std::int64_t step);

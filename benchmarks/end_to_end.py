@@ -18,7 +18,7 @@ Definitions (every number is a median over the R repetitions; ratios are
 medians of the per-repetition ratios of runs made next to each other):
   lifnet sim     N*steps / `simulate` seconds of lifnet's summary (the neuron
                  update loop; excludes spike exchange and delivery, output, measures)
-  lifnet loop    N*steps / (simulate + exchange) seconds: the update plus spike
+  lifnet loop    N*steps / (simulate + exchange + deliver) seconds: the update plus spike
                  exchange and delivery, the same work as Brian2's loop
   lifnet wall    seconds of the whole `mpirun ... lifnet run` command
   brian2         N*steps / Brian2's simulation-loop seconds (no code generation,
@@ -51,9 +51,9 @@ ROOT = os.path.dirname(HERE)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", PYTHONWARNINGS="ignore")
 
 SUMMARY_WALL = re.compile(r"wall time: build ([\d.]+) s, partition ([\d.]+) s, simulate ([\d.]+) s, "
-                          r"exchange ([\d.]+) s, write ([\d.]+) s, measures ([\d.]+) s")
+                          r"exchange ([\d.]+) s, deliver ([\d.]+) s, write ([\d.]+) s, measures ([\d.]+) s")
 SUMMARY_SPIKES = re.compile(r"spikes (\d+), mean rate ([\d.]+) Hz")
-PHASES = ["build", "partition", "simulate", "exchange", "write", "measures"]
+PHASES = ["build", "partition", "simulate", "exchange", "deliver", "write", "measures"]
 
 
 def median(xs):
@@ -127,9 +127,9 @@ def run_lifnet(args, ranks, sets, out, save_graph=False, sample_rss=False):
             pass
     row["rss_kb"] = sum(rss) if len(rss) == ranks else None
     if samples:
-        # The simulation phase: the last (simulate + exchange) seconds before the
+        # The simulation phase: the last (simulate + exchange + deliver) seconds before the
         # final measures and write, shrunk by 20 % at both ends.
-        loop = row["simulate"] + row["exchange"]
+        loop = row["simulate"] + row["exchange"] + row["deliver"]
         end = wall - 0.3
         window = [kb for t, kb in samples if end - 0.8 * loop <= t <= end - 0.2 * loop and kb > 0]
         row["sim_rss_kb"] = max(window) if window else None
@@ -196,7 +196,7 @@ def comparison(args, work):
                         if engine == "lifnet":
                             r = run_lifnet(args, w, sets, os.path.join(work, f"run_N{N}_w{w}.h5"))
                             r["nsps_sim"] = N * steps / r["simulate"]
-                            r["nsps_loop"] = N * steps / (r["simulate"] + r["exchange"])
+                            r["nsps_loop"] = N * steps / (r["simulate"] + r["exchange"] + r["deliver"])
                             rec = {"engine": "lifnet", "width": w, "N": N, "sigma": sigma, "rep": rep,
                                    "neuron_steps_per_s": r["nsps_sim"], "loop_neuron_steps_per_s": r["nsps_loop"],
                                    "wall_s": r["wall"], "spikes": r["spikes"], "rate_hz": r["rate_hz"],
@@ -285,7 +285,7 @@ def scaling(args, work):
                 t_s = full["t_stop"] / 1000.0
                 steps = round(full["t_stop"] / args.dt)
                 rec = {"sweep": kind, "value": value, "ranks": ranks, "rep": rep, **full,
-                       "sim_per_s": r["simulate"] / t_s, "loop_per_s": (r["simulate"] + r["exchange"]) / t_s,
+                       "sim_per_s": r["simulate"] / t_s, "loop_per_s": (r["simulate"] + r["exchange"] + r["deliver"]) / t_s,
                        "wall_s": r["wall"], "rate_hz": r["rate_hz"], "peak_rss_kb": r["rss_kb"],
                        "sim_rss_kb": r.get("sim_rss_kb"), "nsps_sim": full["N"] * steps / r["simulate"],
                        **{p + "_s": r[p] for p in PHASES}}

@@ -60,9 +60,10 @@ bool inhibitory_set::contains(std::uint64_t id) const {
 delay_ring::delay_ring(std::size_t neurons, std::int64_t D):
     neurons_(neurons), slots_(D + 1), exc_(neurons * slots_, 0), inh_(neurons * slots_, 0) {}
 
-void delay_ring::clear(std::int64_t step) {
-    std::fill_n(exc_.begin() + offset(step), neurons_, 0u);
-    std::fill_n(inh_.begin() + offset(step), neurons_, 0u);
+void delay_ring::clear(std::int64_t step, std::size_t first, std::size_t count) {
+    count = std::min(count, neurons_ - first);
+    std::fill_n(exc_.begin() + static_cast<std::ptrdiff_t>(offset(step) + first), count, 0u);
+    std::fill_n(inh_.begin() + static_cast<std::ptrdiff_t>(offset(step) + first), count, 0u);
 }
 
 std::vector<std::uint32_t> delay_ring::pending(std::int64_t step) const {

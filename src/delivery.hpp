@@ -40,7 +40,8 @@ public:
     }
     const std::uint32_t* excitatory(std::int64_t step) const { return exc_.data() + offset(step); }
     const std::uint32_t* inhibitory(std::int64_t step) const { return inh_.data() + offset(step); }
-    void clear(std::int64_t step);
+    // Zeroes the counts due at `step` of local neurons [first, first + count).
+    void clear(std::int64_t step, std::size_t first = 0, std::size_t count = SIZE_MAX);
 
     // For checkpoints: per neuron, the excitatory and inhibitory counts of the
     // D + 1 steps from `step` on (width() values per neuron).

@@ -127,21 +127,21 @@ void neuron_block::step(std::int64_t n, const std::uint32_t* n_exc, const std::u
     for (std::size_t first = 0; first < size(); first += chunk) {
         const auto count = std::min(chunk, size() - first);
         step_chunk(n, first, count, n_exc, n_inh, g);
-        for (std::size_t i = 0; i < count; ++i)
-            if (fired_[i]) spiked.push_back(static_cast<std::uint32_t>(first + i));
+        for_each_fired(count, [&](std::size_t i) { spiked.push_back(static_cast<std::uint32_t>(first + i)); });
     }
 }
 
-void neuron_block::advance(std::int64_t n0, std::int64_t n1, const delay_ring& ring, double g, const sample_grid& grid,
+void neuron_block::advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, double g, const sample_grid& grid,
                            std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled) {
     for (std::size_t first = 0; first < size(); first += chunk) {
         const auto count = std::min(chunk, size() - first);
         for (auto n = n0; n < n1; ++n) {
             step_chunk(n, first, count, ring.excitatory(n), ring.inhibitory(n), g);
-            for (std::size_t i = 0; i < count; ++i)
-                if (fired_[i]) spiked.emplace_back(n, static_cast<std::uint32_t>(first + i));
+            for_each_fired(count,
+                           [&](std::size_t i) { spiked.emplace_back(n, static_cast<std::uint32_t>(first + i)); });
             if (grid.contains(n + 1)) sampled(n + 1, first, std::span<const double>(V.data() + first, count));
         }
+        for (auto n = n0; n < n1; ++n) ring.clear(n, first, count); // while the chunk's counts are in the cache
     }
 }
 

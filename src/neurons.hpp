@@ -6,7 +6,9 @@
 
 #include <lifnet/config.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <span>
 #include <utility>
@@ -54,13 +56,13 @@ public:
 
     // Steps [n0, n1) with the inputs in `ring`, a chunk of neurons through all
     // of them before the next chunk, so that the chunk's state stays in the
-    // cache (temporal blocking). Valid when no spike of these steps is due
-    // within them (n1 - n0 <= D). Appends (n, i) to `spiked` for every local
+    // cache (temporal blocking); the inputs used are cleared. Valid when no
+    // spike of these steps is due within them (n1 - n0 <= D). Appends (n, i) to `spiked` for every local
     // neuron i that spikes at t_{n+1}, in time order for each neuron, and
     // calls sampled(m, first, V) with the V of neurons [first, first +
     // V.size()) at each time index m = n + 1 of `grid`.
     using sampler = std::function<void(std::int64_t m, std::size_t first, std::span<const double> V)>;
-    void advance(std::int64_t n0, std::int64_t n1, const delay_ring& ring, double g, const sample_grid& grid,
+    void advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, double g, const sample_grid& grid,
                  std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled);
 
     std::size_t size() const { return ids.size(); }
@@ -77,7 +79,20 @@ private:
     void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const std::uint32_t* n_exc,
                     const std::uint32_t* n_inh, double g);
 
-    static constexpr std::size_t chunk = 1024; // neurons updated at a time (a multiple of noise_lanes)
+    // f(i) for each of the first `count` neurons of the chunk that spiked.
+    // Spikes are rare (a few per thousand neuron-steps): 8 flags at a time.
+    template <typename F>
+    void for_each_fired(std::size_t count, F&& f) const {
+        for (std::size_t w = 0; w < count; w += 8) {
+            std::uint64_t flags;
+            std::memcpy(&flags, fired_.data() + w, sizeof flags); // fired_ holds whole words
+            if (flags)
+                for (auto i = w; i < std::min(w + 8, count); ++i)
+                    if (fired_[i]) f(i);
+        }
+    }
+
+    static constexpr std::size_t chunk = 1024; // neurons updated at a time (a multiple of noise_lanes and 8)
     std::vector<std::uint64_t> tail_ids_;      // the block's last ids, padded to a whole noise vector
     std::vector<double> xi_;                   // standard normals of the chunk
     std::vector<char> fired_;                  // spiked in this step, per neuron of the chunk

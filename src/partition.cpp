@@ -92,7 +92,7 @@ std::vector<int> assign_ranks(const config& c, const adjacency& adj, const boost
     return to;
 }
 
-adjacency migrate(const adjacency& adj, const std::vector<int>& to, const boost::mpi::communicator& comm) {
+adjacency migrate(adjacency adj, const std::vector<int>& to, const boost::mpi::communicator& comm) {
     // Each row travels as [id, degree, neighbours...].
     std::vector<std::vector<std::uint64_t>> send(comm.size());
     for (std::size_t r = 0; r < adj.rows(); ++r) {
@@ -101,7 +101,11 @@ adjacency migrate(const adjacency& adj, const std::vector<int>& to, const boost:
         out.push_back(adj.offsets[r + 1] - adj.offsets[r]);
         out.insert(out.end(), adj.neighbours.begin() + adj.offsets[r], adj.neighbours.begin() + adj.offsets[r + 1]);
     }
+    const auto N = adj.N;
+    const bool symmetric = adj.symmetric;
+    adj = adjacency{};
     const auto received = alltoallv(comm, send);
+    send = {};
 
     struct row {
         std::uint64_t id;
@@ -113,8 +117,8 @@ adjacency migrate(const adjacency& adj, const std::vector<int>& to, const boost:
     std::sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.id < y.id; });
 
     adjacency out;
-    out.N = adj.N;
-    out.symmetric = adj.symmetric;
+    out.N = N;
+    out.symmetric = symmetric;
     out.neighbours.reserve(received.size() - 2 * rows.size());
     for (const auto& r: rows) {
         out.ids.push_back(r.id);

@@ -16,8 +16,9 @@ namespace lifnet {
 std::vector<int> assign_ranks(const config& c, const adjacency& adj, const boost::mpi::communicator& comm);
 
 // Moves every row to the rank given in `to`; the rows of the result are
-// sorted by node id.
-adjacency migrate(const adjacency& adj, const std::vector<int>& to, const boost::mpi::communicator& comm);
+// sorted by node id. `adj` is released as soon as its rows are packed (pass
+// it with std::move to keep the peak memory down).
+adjacency migrate(adjacency adj, const std::vector<int>& to, const boost::mpi::communicator& comm);
 
 // A bijection of [0, N) keyed by seed (a Feistel network on the next even
 // power of two, cycle-walked into range).

@@ -76,7 +76,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     timed(seconds.build, [&] { local = build_graph(c, comm); });
     partition_stats stats;
     timed(seconds.partition, [&] {
-        local = migrate(local, assign_ranks(c, local, comm), comm);
+        const auto to = assign_ranks(c, local, comm);
+        local = migrate(std::move(local), to, comm);
         stats = describe(local, comm);
     });
     summary.edge_cut = stats.edge_cut;
@@ -151,7 +152,6 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     for (std::int64_t e0 = start; e0 < nsteps; e0 += epoch) {
         const std::int64_t e1 = std::min(e0 + epoch, nsteps);
         block.advance(e0, e1, ring, c.g, grid, fired, sampled);
-        for (std::int64_t n = e0; n < e1; ++n) ring.clear(n);
         local_spikes.clear();
         for (const auto& [n, i]: fired) local_spikes.push_back({n, block.ids[i]});
         // The report takes the samples the measures buffered.

@@ -7,11 +7,13 @@
 #   benchmarks/scaling-study.sh LIFNET OUTDIR [MAX_RANKS]
 #
 # LIFNET may be a lifnet executable or a tools/pack-binary.sh archive
-# (unpacked into OUTDIR's parent's temp folder, run with its libraries).
+# (unpacked into a temporary folder, run with its libraries).
+# PARTS picks parts (default: all, "strong-1e5 weak-5e4 strong-1e6
+# partition-random partition-block"); REPEAT overrides the runs per point.
 # Python: the first python3 on PATH that has h5py (scaling.py reads the run
 # files with it); matplotlib for the plots, if present.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,14p "$0" >&2; exit 2; }
 lifnet=$1 outdir=$2 max=${3:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$outdir"
@@ -31,8 +33,11 @@ for ((r = 2; r <= max; r *= 2)); do ranks+=",$r"; done
 launch=(--lifnet "$lifnet" --cores "$(nproc)" --launcher mpirun --launcher-arg=-x --launcher-arg=LD_LIBRARY_PATH)
 { echo "# $(date -u +%FT%TZ) $(uname -n): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   mpirun --version | head -1; "$lifnet" --version; echo "ranks $ranks"; } | tee "$outdir/machine.txt"
+parts=" ${PARTS:-strong-1e5 weak-5e4 strong-1e6 partition-random partition-block} "
 part() { # name, scaling.py arguments...
   local name=$1; shift
+  [[ "$parts" == *" $name "* ]] || return 0
+  [ -n "${REPEAT:-}" ] && set -- "$@" --repeat "$REPEAT"
   local t0=$SECONDS
   "$python" "$here/scaling.py" "$@" "${launch[@]}" -o "$outdir/$name.csv" "${plot[@]}" 2>"$outdir/$name.log" ||
     { echo "scaling-study.sh: $name failed; see $name.log" >&2; tail -5 "$outdir/$name.log" >&2; return 1; }

@@ -48,14 +48,17 @@ adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& 
 namespace {
 
 // Sends each undirected edge {a, b} to the owners of a and b as the two
-// synapses it is, and builds this rank's rows.
-adjacency adjacency_from_edges(const boost::mpi::communicator& comm, std::uint64_t N, const std::vector<edge>& edges) {
+// synapses it is, and builds this rank's rows. Each buffer is released as
+// soon as the next one is built, to keep the peak memory down.
+adjacency adjacency_from_edges(const boost::mpi::communicator& comm, std::uint64_t N, std::vector<edge> edges) {
     std::vector<std::vector<edge>> send(comm.size());
     for (const auto& e: edges) {
         send[block_owner(e.a, N, comm.size())].push_back({e.a, e.b});
         send[block_owner(e.b, N, comm.size())].push_back({e.b, e.a});
     }
+    edges = {};
     auto pairs = alltoallv(comm, send);
+    send = {};
     return rows_from_pairs(N, block_of(N, comm.size(), comm.rank()), pairs);
 }
 
@@ -83,6 +86,7 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
     }
     edge_registry registry(comm, c.N);
     registry.insert_distinct(kept);
+    kept = {}; // the registry holds them
 
     // Rounds: every pending edge proposes its next far end w (never u, never
     // its old end v). It is taken unless the edge exists or a smaller key
@@ -181,8 +185,7 @@ adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
     }
     config lattice = c;
     if (c.graph == "ring") lattice.p = 0;
-    const auto edges = c.graph == "er" ? erdos_renyi(c, comm) : watts_strogatz(lattice, comm);
-    return adjacency_from_edges(comm, c.N, edges);
+    return adjacency_from_edges(comm, c.N, c.graph == "er" ? erdos_renyi(c, comm) : watts_strogatz(lattice, comm));
 }
 
 } // namespace lifnet

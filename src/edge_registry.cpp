@@ -16,9 +16,11 @@ int edge_registry::owner(const edge& e) const {
 void edge_registry::insert_distinct(const std::vector<edge>& edges) {
     std::vector<std::vector<edge>> send(comm_.size());
     for (const auto& e: edges) send[owner(e)].push_back(e);
-    const auto mine = alltoallv(comm_, send);
-    held_.reserve(held_.size() + mine.size());
-    held_.insert(mine.begin(), mine.end());
+    auto mine = alltoallv(comm_, send);
+    send = {};
+    std::sort(mine.begin(), mine.end());
+    const auto middle = held_.insert(held_.end(), mine.begin(), mine.end());
+    std::inplace_merge(held_.begin(), middle, held_.end());
 }
 
 std::vector<char> edge_registry::propose(const std::vector<candidate>& candidates) {
@@ -40,21 +42,23 @@ std::vector<char> edge_registry::propose(const std::vector<candidate>& candidate
     std::sort(requests.begin(), requests.end(),
               [](const request& x, const request& y) { return std::tie(x.c.e, x.c.key) < std::tie(y.c.e, y.c.key); });
     std::vector<std::vector<reply>> answers(comm_.size());
+    std::vector<edge> added; // sorted, as the requests are
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const auto& r = requests[i];
         const bool first_of_edge = i == 0 || requests[i - 1].c.e != r.c.e;
-        const bool taken = first_of_edge && held_.insert(r.c.e).second;
+        const bool taken = first_of_edge && !std::binary_search(held_.begin(), held_.end(), r.c.e);
+        if (taken) added.push_back(r.c.e);
         answers[r.from].push_back({r.index, taken});
     }
+    const auto middle = held_.insert(held_.end(), added.begin(), added.end());
+    std::inplace_merge(held_.begin(), middle, held_.end());
     std::vector<char> result(candidates.size(), 0);
     for (const auto& a: alltoallv(comm_, answers)) result[a.index] = a.taken;
     return result;
 }
 
-std::vector<edge> edge_registry::local_edges() const {
-    std::vector<edge> out(held_.begin(), held_.end());
-    std::sort(out.begin(), out.end());
-    return out;
+std::vector<edge> edge_registry::take_edges() {
+    return std::move(held_);
 }
 
 } // namespace lifnet

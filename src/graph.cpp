@@ -116,7 +116,7 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
             if (!taken[i]) rewire[kept_pending++] = rewire[i];
         rewire.resize(kept_pending);
     }
-    return registry.local_edges();
+    return registry.take_edges();
 }
 
 // G(N, M) with M = N k / 2: the distinct pairs among the first C draws of
@@ -142,7 +142,7 @@ std::vector<edge> erdos_renyi(const config& c, const boost::mpi::communicator& c
         have += boost::mpi::all_reduce(comm, local, std::plus<>());
         drawn += more;
     }
-    return registry.local_edges();
+    return registry.take_edges();
 }
 
 // A text edge list: one undirected edge `u v` per line, 0-based ids, `#`

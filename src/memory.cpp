@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <unistd.h>
 
 namespace lifnet {
 
@@ -61,11 +62,11 @@ std::uint64_t peak_resident_bytes() {
     return 0;
 }
 
-bool reset_peak_resident() {
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5"; // resets VmHWM to the current resident set (Linux 4.0 and later)
-    out.close();
-    return static_cast<bool>(out);
+std::uint64_t resident_bytes() {
+    std::ifstream in("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (!(in >> size >> resident)) return 0;
+    return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 void check_memory(const config& c, const boost::mpi::communicator& comm) {

@@ -17,10 +17,10 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks);
 // need more than that node's available memory.
 void check_memory(const config& c, const boost::mpi::communicator& comm);
 
-// This process's peak resident set size since it started, or since the last
-// reset_peak_resident() [bytes]; 0 where the system does not say.
+// This process's peak resident set size since it started [bytes]; 0 where
+// the system does not say.
 std::uint64_t peak_resident_bytes();
-// Starts a new peak (Linux: /proc/self/clear_refs); false if it cannot.
-bool reset_peak_resident();
+// This process's resident set size now [bytes]; 0 where the system does not say.
+std::uint64_t resident_bytes();
 
 } // namespace lifnet

@@ -126,7 +126,10 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     // large frees it serves even large blocks from its heap).
     malloc_trim(0);
     summary.peak_memory_setup = boost::mpi::all_reduce(comm, peak_resident_bytes(), std::plus<>());
-    const bool loop_peak_known = boost::mpi::all_reduce(comm, reset_peak_resident(), std::logical_and<>());
+    // The loop's peak: the resident set sampled at epoch ends, at most every
+    // 50 ms (the process's own peak is the set-up's).
+    std::uint64_t loop_peak = resident_bytes();
+    auto last_sample = clock::now();
 
     const std::int64_t every =
         options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
@@ -178,13 +181,17 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
         // On every rank at once; the output's .tmp file is removed.
         if (all.stop) throw interrupted();
         progress.update(static_cast<double>(e1) * c.dt);
+        if (seconds_since(last_sample) >= 0.05) {
+            loop_peak = std::max(loop_peak, resident_bytes());
+            last_sample = clock::now();
+        }
     }
     progress.finish();
     seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.deliver - (seconds.write - before_loop) -
                        seconds.measures;
     boost::mpi::all_gather(comm, seconds.simulate, summary.update_seconds);
-    const auto loop_peak = boost::mpi::all_reduce(comm, peak_resident_bytes(), std::plus<>());
-    if (loop_peak_known) summary.peak_memory_loop = loop_peak;
+    loop_peak = std::max(loop_peak, resident_bytes());
+    summary.peak_memory_loop = boost::mpi::all_reduce(comm, loop_peak, std::plus<>());
 
     timed(seconds.measures, [&] {
         voltages.finish(c.dt, summary.sync);

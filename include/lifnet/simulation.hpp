@@ -89,7 +89,8 @@ struct run_summary {
     std::vector<double> update_seconds; // the neuron-update time of every rank [s]: the load balance
     // Peak resident memory summed over the ranks [bytes]: up to the end of
     // the set-up (graph, partition, state, output file), and during the
-    // time-stepping loop alone (0 where the system cannot tell them apart).
+    // time-stepping loop alone (sampled at most every 50 ms); 0 where the
+    // system does not say.
     std::uint64_t peak_memory_setup = 0, peak_memory_loop = 0;
     sync_measures sync;
 };

@@ -88,12 +88,9 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
     std::printf("  wall time: build %.3f s, partition %.3f s, simulate %.3f s, exchange %.3f s, deliver %.3f s, "
                 "write %.3f s, measures %.3f s\n",
                 t.build, t.partition, t.simulate, t.exchange, t.deliver, t.write, t.measures);
-    if (s.peak_memory_loop)
+    if (s.peak_memory_setup)
         std::printf("  peak memory (all ranks): %.1f MB up to the loop, %.1f MB in the loop\n",
                     s.peak_memory_setup / 1e6, s.peak_memory_loop / 1e6);
-    else if (s.peak_memory_setup)
-        std::printf("  peak memory (all ranks): %.1f MB up to the loop, unknown in the loop\n",
-                    s.peak_memory_setup / 1e6);
     if (ranks > 1) {
         const auto [fastest, slowest] = std::minmax_element(s.update_seconds.begin(), s.update_seconds.end());
         double mean = 0;

@@ -12,7 +12,7 @@ brian2_lif.py on that very graph) run alternately, spikes only:
 
 Cost growth (lifnet alone):
 
-    python3 benchmarks/end_to_end.py --scaling         # time per simulated second vs N and vs k, start-up
+    python3 benchmarks/end_to_end.py --scaling         # time per simulated second vs N, k and firing rate
 
 Definitions (every number is a median over the R repetitions; ratios are
 medians of the per-repetition ratios of runs made next to each other):
@@ -276,6 +276,12 @@ def scaling(args, work):
     for k in ks:
         J = args.J * args.k / k if not args.k_fixed_J else args.J
         experiments.append(("k", k, {"N": args.scaling_k_N, "k": k, "J": J, "t_stop": args.scaling_k_t_stop}))
+    # 3. against the firing rate, set by the constant input I_bias (N and t_stop as for k)
+    for I_bias in [float(x) for x in args.scaling_I_bias.split(",")]:
+        experiments.append(("rate", I_bias, {"N": args.scaling_k_N, "k": args.k, "I_bias": I_bias,
+                                             "t_stop": args.scaling_k_t_stop}))
+    sweeps = args.scaling_sweeps.split(",")
+    experiments = [e for e in experiments if e[0] in sweeps]
     for kind, value, sets in experiments:
         for ranks in ranks_list:
             full = {"p": args.p, "dt": args.dt, "sigma": args.scaling_sigma, "record": "none", "seed": args.seed, **sets}
@@ -299,8 +305,8 @@ def scaling(args, work):
     write_csv(args.csv, raw)
     base_rss = base_sim_rss = None
     for kind, groups in tables.items():
-        header = ["ranks", "N", "k", "J mV", "t_stop ms", "(sim+exch) s per sim s", "sim s per sim s",
-                  "exch s per sim s", "measures s", "build s", "partition s", "write s", "wall s", "sim nsps",
+        header = ["ranks", "N", "k", "J mV", "I_bias mV", "t_stop ms", "loop s per sim s", "sim s per sim s",
+                  "exch+deliver s per sim s", "measures s", "build s", "partition s", "write s", "wall s", "sim nsps",
                   "rate Hz", "peak RSS MB", "peak B/neuron", "sim-phase RSS MB", "sim-phase B/neuron"]
         rows = []
         for reps in groups:
@@ -320,9 +326,10 @@ def scaling(args, work):
                 if sim_rss is not None:
                     sim_per_neuron = (sim_rss - base_sim_rss) * 1024 / (r0["N"] - 1000)
             rows.append([r0["ranks"], f"{r0['N']:.0e}", r0["k"], f"{r0.get('J', args.J):.3g}",
-                         f"{r0['t_stop']:g}", fmt(median([x["loop_per_s"] for x in reps]), ".4g"),
+                         f"{r0.get('I_bias', 16.0):g}", f"{r0['t_stop']:g}",
+                         fmt(median([x["loop_per_s"] for x in reps]), ".4g"),
                          fmt(median([x["sim_per_s"] for x in reps]), ".4g"),
-                         fmt(median([x["exchange_s"] / t_s for x in reps]), ".4g"),
+                         fmt(median([(x["exchange_s"] + x["deliver_s"]) / t_s for x in reps]), ".4g"),
                          fmt(median([x["measures_s"] for x in reps]), ".3f"),
                          fmt(median([x["build_s"] for x in reps]), ".3f"),
                          fmt(median([x["partition_s"] for x in reps]), ".3f"),
@@ -410,6 +417,9 @@ def main():
     ap.add_argument("--scaling-ks", default="4,10,20,50,100")
     ap.add_argument("--scaling-k-N", type=int, default=100000)
     ap.add_argument("--scaling-k-t-stop", type=float, default=200.0)
+    ap.add_argument("--scaling-I-bias", default="15,16,20,30,50",
+                    help="I_bias values (mV) of the firing-rate sweep (N = --scaling-k-N, k = --k)")
+    ap.add_argument("--scaling-sweeps", default="N,k,rate", help="which of the N, k and rate sweeps to run")
     ap.add_argument("--k-fixed-J", action="store_true", help="k sweep: keep J instead of scaling it as J*k0/k")
     ap.add_argument("--scaling-sigma", type=float, default=1.0)
     ap.add_argument("--scaling-ranks", default="1")

@@ -1,0 +1,113 @@
+// Google Benchmark kernels that need MPI, run under mpirun at any number of
+// ranks (rank 0 reports; every rank runs the same fixed iteration counts, so
+// the collectives match):
+//   exchange       one epoch's spike exchange (all-gather, sort), S spikes per
+//                  rank: spikes/s over all ranks, and epochs/s
+//   spike_writer   appending and flushing 2^20 spikes to the SONATA spikes of
+//                  a parallel HDF5 file: MB/s (16 bytes a spike)
+//   report_writer  flushing 256 samples of 10^4 neurons per rank (float32,
+//                  each rank's neurons one block of columns) to the
+//                  membrane-potential report: MB/s
+//
+//   mpirun -np 4 build/benchmarks/mpi_kernels [--benchmark_repetitions=5]
+// The files go to $TMPDIR (default /tmp) and are removed.
+#include "exchange.hpp"
+#include "measures.hpp"
+#include "output.hpp"
+#include "report.hpp"
+
+#include <benchmark/benchmark.h>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+
+#include <cstdlib>
+#include <string>
+
+using namespace lifnet;
+
+namespace {
+
+std::string scratch_file(const char* name) {
+    const char* dir = std::getenv("TMPDIR");
+    return std::string(dir && *dir ? dir : "/tmp") + "/lifnet-bench-" + name + ".h5";
+}
+
+// S spikes per rank in one epoch of 10 steps, ids interleaved across ranks.
+void exchange(benchmark::State& state) {
+    const boost::mpi::communicator world;
+    const auto per_rank = static_cast<std::uint64_t>(state.range(0));
+    std::vector<spike> local;
+    for (std::uint64_t i = 0; i < per_rank; ++i)
+        local.push_back({static_cast<std::int64_t>(i % 10), i * world.size() + world.rank()});
+    for (auto _: state) {
+        const auto all = exchange_spikes(world, local, false);
+        benchmark::DoNotOptimize(all.spikes.data());
+    }
+    const auto epochs = static_cast<double>(state.iterations());
+    state.counters["spikes/s"] =
+        benchmark::Counter(epochs * static_cast<double>(per_rank * world.size()), benchmark::Counter::kIsRate);
+    state.counters["epochs/s"] = benchmark::Counter(epochs, benchmark::Counter::kIsRate);
+    state.counters["ranks"] = world.size();
+}
+BENCHMARK(exchange)->Arg(50)->Arg(500)->Arg(5000)->Iterations(1000)->UseRealTime();
+
+void spike_writer_bench(benchmark::State& state) {
+    const boost::mpi::communicator world;
+    constexpr std::size_t count = std::size_t(1) << 20;
+    std::vector<spike> spikes(count); // the same sorted list on every rank, as the exchange leaves it
+    for (std::size_t i = 0; i < count; ++i) spikes[i] = {static_cast<std::int64_t>(i / 64), i % 64 * 1000};
+    output_file file(scratch_file("spikes"), world);
+    spike_writer writer(file.root(), "net", 0.1, world);
+    for (auto _: state) {
+        writer.append(spikes);
+        writer.flush();
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * count * 16));
+    state.counters["ranks"] = world.size();
+} // not committed: the file is removed
+BENCHMARK(spike_writer_bench)->Name("spike_writer")->Iterations(10)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void report_writer_bench(benchmark::State& state) {
+    const boost::mpi::communicator world;
+    constexpr std::size_t per_rank = 10000, samples = 256;
+    config c;
+    c.N = per_rank * world.size();
+    c.t_stop = 10000;
+    c.t_transient = 0;
+    c.record = "all";
+    std::vector<std::uint64_t> ids(per_rank);
+    // A contiguous block of ids per rank (partition = block): one run of columns.
+    for (std::size_t i = 0; i < per_rank; ++i) ids[i] = world.rank() * per_rank + i;
+    const std::vector<double> V(per_rank, -60.0);
+    output_file file(scratch_file("report"), world);
+    report_writer report(file.root(), c, record_selection(c), ids, sample_grid(c), world);
+    for (auto _: state) {
+        for (std::size_t s = 0; s < samples; ++s) report.sample(V);
+        report.flush();
+    }
+    state.SetBytesProcessed(
+        static_cast<std::int64_t>(state.iterations() * samples * per_rank * world.size() * sizeof(float)));
+    state.counters["ranks"] = world.size();
+}
+BENCHMARK(report_writer_bench)->Name("report_writer")->Iterations(10)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// Prints nothing: the reporter of every rank but 0.
+class silent: public benchmark::BenchmarkReporter {
+public:
+    bool ReportContext(const Context&) override { return true; }
+    void ReportRuns(const std::vector<Run>&) override {}
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const boost::mpi::environment env(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    if (boost::mpi::communicator().rank() == 0)
+        benchmark::RunSpecifiedBenchmarks();
+    else {
+        silent quiet;
+        benchmark::RunSpecifiedBenchmarks(&quiet);
+    }
+    benchmark::Shutdown();
+}

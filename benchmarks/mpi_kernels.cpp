@@ -5,9 +5,9 @@
 //                  rank: spikes/s over all ranks, and epochs/s
 //   spike_writer   appending and flushing 2^20 spikes to the SONATA spikes of
 //                  a parallel HDF5 file: MB/s (16 bytes a spike)
-//   report_writer  flushing 256 samples of 10^4 neurons per rank (float32,
-//                  each rank's neurons one block of columns) to the
-//                  membrane-potential report: MB/s
+//   report_writer  flushing 256 samples of 10^4 neurons per rank (float32)
+//                  to the membrane-potential report, each rank's neurons a
+//                  block of ids (/0) or interleaved with the others' (/1): MB/s
 //
 //   mpirun -np 4 build/benchmarks/mpi_kernels [--benchmark_repetitions=5]
 // The files go to $TMPDIR (default /tmp) and are removed.
@@ -76,8 +76,11 @@ void report_writer_bench(benchmark::State& state) {
     c.t_transient = 0;
     c.record = "all";
     std::vector<std::uint64_t> ids(per_rank);
-    // A contiguous block of ids per rank (partition = block): one run of columns.
-    for (std::size_t i = 0; i < per_rank; ++i) ids[i] = world.rank() * per_rank + i;
+    // Arg 0: a block of ids per rank (as partition = block gives); 1: ids
+    // interleaved across ranks (as partition = random comes close to).
+    const bool interleaved = state.range(0) == 1;
+    for (std::size_t i = 0; i < per_rank; ++i)
+        ids[i] = interleaved ? i * world.size() + world.rank() : world.rank() * per_rank + i;
     const std::vector<double> V(per_rank, -60.0);
     output_file file(scratch_file("report"), world);
     report_writer report(file.root(), c, record_selection(c), ids, sample_grid(c), world);
@@ -89,7 +92,13 @@ void report_writer_bench(benchmark::State& state) {
         static_cast<std::int64_t>(state.iterations() * samples * per_rank * world.size() * sizeof(float)));
     state.counters["ranks"] = world.size();
 }
-BENCHMARK(report_writer_bench)->Name("report_writer")->Iterations(10)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(report_writer_bench)
+    ->Name("report_writer")
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(10)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Prints nothing: the reporter of every rank but 0.
 class silent: public benchmark::BenchmarkReporter {

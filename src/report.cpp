@@ -1,5 +1,8 @@
 #include "report.hpp"
 
+#include "graph.hpp"
+#include "mpi_util.hpp"
+
 #include <H5FDmpio.h>
 #include <boost/mpi/collectives.hpp>
 
@@ -17,17 +20,35 @@ report_writer::report_writer(hid_t file, const config& c, const record_selection
                              const boost::mpi::communicator& comm):
     comm_(comm),
     float32_(c.report_dtype == "float32"), recorded_(selection.size()) {
-    std::int64_t previous = -2;
+    // Each rank writes one block of columns; the values of the other ranks'
+    // neurons in it come to it at each flush. Here each rank learns which of
+    // its columns go where, and which columns of its block come from whom.
+    const auto block = block_of(recorded_, comm_.size(), comm_.rank());
+    columns_lo_ = block.lo;
+    width_ = block.hi - block.lo;
+    struct column_of {
+        int source;
+        std::uint64_t column;
+    };
+    std::vector<std::vector<column_of>> send(comm_.size());
+    send_counts_.assign(comm_.size(), 0);
     for (std::size_t i = 0; i < local_ids.size(); ++i) {
         const auto column = selection.column(local_ids[i]);
         if (column < 0) continue;
         local_index_.push_back(i);
-        if (column == previous + 1)
-            ++runs_.back();
-        else
-            runs_.insert(runs_.end(), {static_cast<hsize_t>(column), 1});
-        previous = column;
+        const auto owner = block_owner(static_cast<std::uint64_t>(column), recorded_, comm_.size());
+        send[owner].push_back({comm_.rank(), static_cast<std::uint64_t>(column)});
+        ++send_counts_[owner];
     }
+    recv_counts_.assign(comm_.size(), 0);
+    for (const auto& c: alltoallv(comm_, send)) {
+        ++recv_counts_[c.source];
+        recv_positions_.push_back(c.column - columns_lo_);
+    }
+    // On one rank, or when each rank holds just its block (partition =
+    // block), the samples are already in place.
+    const bool own_block = local_index_.size() == width_ && send_counts_[comm_.rank()] == width_;
+    in_place_ = boost::mpi::all_reduce(comm_, own_block, std::logical_and<>());
     // Whole chunks of samples, about 8 MB of buffer on the rank that records
     // most; the same on every rank, since every flush is collective.
     const auto most = boost::mpi::all_reduce(comm_, local_index_.size(), boost::mpi::maximum<std::size_t>());
@@ -77,32 +98,58 @@ void report_writer::sample(std::span<const double> V) {
     ++buffered_;
 }
 
+std::vector<double> report_writer::gather_block() {
+    // To the owners of the columns: per owner, the buffered samples of the
+    // columns it owns (this rank's columns are in order, so each owner's are
+    // consecutive).
+    const std::size_t mine = local_index_.size();
+    std::vector<std::vector<double>> send(comm_.size());
+    for (std::size_t owner = 0, first = 0; owner < send.size(); first += send_counts_[owner], ++owner)
+        for (hsize_t t = 0; t < buffered_; ++t)
+            send[owner].insert(send[owner].end(), buffer_.begin() + t * mine + first,
+                               buffer_.begin() + t * mine + first + send_counts_[owner]);
+    buffer_.clear();
+    const auto received = alltoallv(comm_, send);
+    send = {};
+    std::vector<double> block(buffered_ * width_);
+    std::size_t at = 0, position = 0;
+    for (auto count: recv_counts_) {
+        for (hsize_t t = 0; t < buffered_; ++t)
+            for (std::size_t k = 0; k < count; ++k) block[t * width_ + recv_positions_[position + k]] = received[at++];
+        position += count;
+    }
+    return block;
+}
+
 void report_writer::flush() {
     if (buffered_ == 0) return;
+    const auto block = in_place_ ? std::move(buffer_) : gather_block();
+    buffer_.clear();
+
     const hsize_t size[2] = {written_ + buffered_, recorded_};
     h5::check(H5Dset_extent(data_, size), "H5Dset_extent");
     h5::handle file_space(h5::check(H5Dget_space(data_), "H5Dget_space"));
-    h5::check(H5Sselect_none(file_space), "H5Sselect_none");
-    for (std::size_t r = 0; r < runs_.size(); r += 2) {
-        const hsize_t start[2] = {written_, runs_[r]}, count[2] = {buffered_, runs_[r + 1]};
-        h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start, nullptr, count, nullptr),
-                  "H5Sselect_hyperslab");
-    }
-    const hsize_t elements = buffer_.size();
+    const hsize_t start[2] = {written_, columns_lo_}, count[2] = {buffered_, width_};
+    const hsize_t elements = block.size();
     h5::handle mem_space(h5::check(H5Screate_simple(1, &elements, nullptr), "H5Screate_simple"));
-    if (elements == 0) h5::check(H5Sselect_none(mem_space), "H5Sselect_none");
+    if (elements)
+        h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+                  "H5Sselect_hyperslab");
+    else {
+        h5::check(H5Sselect_none(file_space), "H5Sselect_none");
+        h5::check(H5Sselect_none(mem_space), "H5Sselect_none");
+    }
     h5::handle xfer(h5::check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     h5::check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
     // Converted here, not by HDF5: a type conversion would break collective I/O.
     if (float32_) {
-        std::vector<float> narrow(buffer_.begin(), buffer_.end());
+        std::vector<float> narrow(block.begin(), block.end());
         h5::check(H5Dwrite(data_, H5T_NATIVE_FLOAT, mem_space, file_space, xfer, narrow.data()), "H5Dwrite");
     }
     else
-        h5::check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem_space, file_space, xfer, buffer_.data()), "H5Dwrite");
+        h5::check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem_space, file_space, xfer, block.data()), "H5Dwrite");
     written_ += buffered_;
     buffered_ = 0;
-    buffer_.clear();
 }
 
 } // namespace lifnet

@@ -57,10 +57,10 @@ public:
     // Steps [n0, n1) with the inputs in `ring`, a chunk of neurons through all
     // of them before the next chunk, so that the chunk's state stays in the
     // cache (temporal blocking); the inputs used are cleared. Valid when no
-    // spike of these steps is due within them (n1 - n0 <= D). Appends (n, i) to `spiked` for every local
-    // neuron i that spikes at t_{n+1}, in time order for each neuron, and
-    // calls sampled(m, first, V) with the V of neurons [first, first +
-    // V.size()) at each time index m = n + 1 of `grid`.
+    // spike of these steps is due within them (n1 - n0 <= D). Appends (n, i)
+    // to `spiked` for every local neuron i that spikes at t_{n+1}, in time
+    // order for each neuron, and calls sampled(m, first, V) with the V of
+    // neurons [first, first + V.size()) at each time index m = n + 1 of `grid`.
     using sampler = std::function<void(std::int64_t m, std::size_t first, std::span<const double> V)>;
     void advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, double g, const sample_grid& grid,
                  std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled);

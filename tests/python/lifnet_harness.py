@@ -1,6 +1,8 @@
 """What the Python tests share: where the lifnet binary and mpiexec are, the
-environment for Open MPI as root, and finding a run's processes."""
+environment for Open MPI as root, and finding and killing a run's processes."""
 import os
+import signal
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIFNET = os.environ.get("LIFNET_BIN", os.path.join(ROOT, "build", "lifnet"))
@@ -23,3 +25,52 @@ def lifnet_pids(marker):
         if cmd.startswith(LIFNET) and marker in cmd:
             pids.append(int(pid))
     return pids
+
+
+def descendants(pid):
+    """Every live process below `pid` (mpirun puts its ranks in their own
+    process groups and a singleton's orted in its own session, so killpg
+    alone does not reach them)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def kill_tree(p):
+    """SIGKILLs a process started with start_new_session=True, its group and
+    every process below it; waits until they are gone. Returns their pids."""
+    victims = descendants(p.pid)
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while any(alive(pid) for pid in victims) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return victims

@@ -4,7 +4,6 @@ temporary (*.tmp, the journal), and a killed sweep resumes to the same
 summary as an uninterrupted one."""
 import os
 import random
-import signal
 import subprocess
 import tempfile
 import time
@@ -13,23 +12,10 @@ import unittest
 import h5py
 import numpy as np
 
-from lifnet_harness import ENV, LIFNET, MPIEXEC, lifnet_pids
+from lifnet_harness import ENV, LIFNET, MPIEXEC, kill_tree
 
 RUN = ["--set", "N=3000", "--set", "t_stop=2000", "--set", "record_every=10"]  # about 1.5 s
 SWEEP = ["sweep", "--vary", "p=0,0.2,0.4", "--seeds", "1-3", "--set", "N=5000", "--set", "t_stop=1000"]  # 9 x ~0.4 s
-
-
-def kill_all(p, marker):
-    """SIGKILL mpirun and every rank (mpirun gives ranks their own process groups)."""
-    for pid in lifnet_pids(marker) + [p.pid]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    p.wait(timeout=60)
-    end = time.time() + 30
-    while lifnet_pids(marker) and time.time() < end:
-        time.sleep(0.05)
 
 
 def check_run_file(test, path):
@@ -54,9 +40,10 @@ class KillTest(unittest.TestCase):
             cmd = [LIFNET, "run", *RUN, "-o", out]
             if ranks > 1:
                 cmd = [MPIEXEC, "--oversubscribe", "-np", str(ranks)] + cmd
-            p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
             time.sleep(rng.uniform(0.05, 2.0))
-            kill_all(p, out)
+            kill_tree(p)
             killed_mid_run += not os.path.exists(out)
             for name in os.listdir(d):
                 path = os.path.join(d, name)
@@ -76,9 +63,10 @@ class KillTest(unittest.TestCase):
         cmd = [MPIEXEC, "--oversubscribe", "-np", "2", LIFNET, *SWEEP, "-o", summary]
         killed_mid_sweep = 0
         for _ in range(3):  # kill, resume, kill, resume, ...
-            p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
             time.sleep(rng.uniform(0.3, 1.5))
-            kill_all(p, summary)
+            kill_tree(p)
             killed_mid_sweep += not os.path.exists(summary)
             for name in os.listdir(d):
                 self.assertTrue(name in ("s.h5", "s.h5.journal") or name.endswith(".tmp"), name)

@@ -27,6 +27,8 @@ import unittest
 import h5py
 import numpy as np
 
+from lifnet_harness import alive, kill_tree
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIFNET = os.path.join(ROOT, os.environ.get("LIFNET_BIN", "build/lifnet"))
 MPIEXEC = shlex.split(os.environ.get("MPIEXEC", "mpirun"))
@@ -53,55 +55,6 @@ def lifnet_cmd(args, out, ranks=1):
     if ranks > 1:
         cmd = [*MPIEXEC, "--oversubscribe", "-np", str(ranks), *cmd]
     return cmd
-
-
-def descendants(pid):
-    """Every live process below `pid` (mpirun puts its ranks in their own
-    process groups and a singleton's orted in its own session, so killpg
-    alone does not reach them)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
-def kill_tree(p):
-    """SIGKILLs a process started with start_new_session=True, its group and
-    every process below it; waits until they are gone. Returns their pids."""
-    victims = descendants(p.pid)
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for pid in victims:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    p.wait(timeout=60)
-    deadline = time.monotonic() + 60
-    while any(alive(pid) for pid in victims) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return victims
 
 
 def run_lifnet(test, directory, args, out="out.h5", ranks=1, timeout=300):

@@ -12,20 +12,22 @@
 namespace lifnet {
 
 std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
-    // Sizes measured from the data structures (bytes): per synapse while the
-    // graph is built and partitioned (edge registry, compressed rows, the
-    // migration buffers, PETSc's and PT-Scotch's copies), and per neuron and
-    // synapse while simulating (state, noise buffers, delay ring, connection
-    // list, measure accumulators). A file graph is sized by its file.
+    // Bytes per synapse while the graph is built and partitioned (edge
+    // registry, compressed rows, the migration buffers, PETSc's and
+    // PT-Scotch's copies), and per neuron and synapse while simulating
+    // (state, delay ring, connection list, measure accumulators). Measured
+    // at k = 10 (docs/performance.md): set-up 631 B per neuron on 1 rank,
+    // 861 B on 2; loop 273 B on 1 rank, 300 B on 2. A file graph is sized by
+    // its file.
     const double n = static_cast<double>(c.N) / ranks;
     double synapses = n * static_cast<double>(c.k);
     if (c.graph == "file") {
         std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
         synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
     }
-    const double build = 96 * synapses + 64 * n;
+    const double build = 80 * synapses + 64 * n;
     const double ring = 8.0 * static_cast<double>(c.delay_steps() + 1);
-    const double simulate = (120 + ring) * n + 28 * synapses + (16 << 20); // + report and spike buffers
+    const double simulate = (100 + ring) * n + 12 * synapses + (16 << 20); // + report and spike buffers
     return static_cast<std::uint64_t>(std::max(build, simulate));
 }
 

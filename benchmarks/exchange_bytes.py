@@ -1,21 +1,24 @@
 #!/usr/bin/python3
-"""Spike traffic per step: lifnet's all-gather against a neighbourhood exchange.
+"""Spike traffic per step: the all-gather against the neighbour exchange.
 
-    benchmarks/exchange_bytes.py [--ranks 4] [--N 100000] [--t-stop 200] [--partitions ptscotch,random,block]
+    benchmarks/exchange_bytes.py [--ranks 4] [--N 100000] [--k 10] [--t-stop 200]
+                                 [--partitions ptscotch,random,block]
 
-Runs `lifnet run --save-graph` on --ranks ranks for each partitioner and
-computes, from the run file's spikes, synapses (/edges) and partition
-(/network/rank), the bytes that cross between ranks per simulated step:
+For each partitioner, runs `lifnet run` on --ranks ranks twice, with
+routing = allgather and routing = neighbour (the same spikes), and reports
+what each measured: the spike bytes sent between ranks per simulated step
+and the exchange's wall time (rank 0). In a run
 
-  allgather     what lifnet does: every spike (16 bytes: step, node id) goes
-                from its rank to each of the other ranks - 1
-  neighbourhood what an exchange over a distributed-graph communicator
-                (MPI_Neighbor_alltoallv) would send: each spike goes only to
-                the ranks other than its own that hold one of its targets
+  allgather  every spike (16 bytes: step, node id) goes from its rank to each
+             of the other ranks - 1 (MPI_Allgatherv);
+  neighbour  each spike goes only to the ranks other than its own that hold
+             one of its targets (MPI_Neighbor_alltoallv).
 
-The neighbourhood figure is computed from the run, not measured: lifnet
-does not have that exchange yet. Both count payload bytes only (no counts,
-no MPI headers). Prints a Markdown table; --csv also writes the rows.
+The runs save their synapses (--save-graph), and the bytes each routing
+should send are computed independently from the file: its spikes, synapses
+(/edges) and partition (/network/rank). The script fails if lifnet's count
+(the file's `exchange_bytes`) differs. Payload bytes only (no counts, no MPI headers). Prints a Markdown
+table; --csv also writes the rows.
 """
 import argparse
 import csv
@@ -32,29 +35,33 @@ ROOT = os.path.dirname(HERE)
 SPIKE_BYTES = 16
 
 
-def run(args, partition, path):
+def run(args, partition, routing, path):
+    """Runs lifnet; returns (bytes sent between ranks, exchange seconds of rank 0)."""
     env = dict(os.environ, OMPI_MCA_mpi_yield_when_idle="1")
     if os.geteuid() == 0:
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     cmd = ["mpirun", "--oversubscribe", "-np", str(args.ranks), args.lifnet, "run", "--save-graph", "-o", path]
-    for kv in [f"N={args.N}", f"k={args.k}", f"t_stop={args.t_stop}", f"partition={partition}", "record=none"]:
+    for kv in [f"N={args.N}", f"k={args.k}", f"t_stop={args.t_stop}", f"partition={partition}", "record=none",
+               f"routing={routing}"]:
         cmd += ["--set", kv]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"exchange_bytes.py: lifnet failed ({' '.join(cmd)}):\n{r.stdout}{r.stderr}")
+    with h5py.File(path, "r") as f:
+        raw = f.attrs["wall_seconds_phases"]
+        phases = (raw.decode() if isinstance(raw, bytes) else str(raw)).split(", ")
+        return int(f.attrs["exchange_bytes"]), float(f.attrs["wall_seconds"][phases.index("exchange")])
 
 
 def traffic(path):
+    """From a run file written with --save-graph: the bytes each routing must
+    send, computed from its spikes, synapses and partition."""
     with h5py.File(path, "r") as f:
         rank = f["network/rank"][()]
         pop = next(iter(f["edges"]))
         src = f[f"edges/{pop}/source_node_id"][()]
         tgt = f[f"edges/{pop}/target_node_id"][()]
         spiking = f[f"spikes/{pop}/node_ids"][()]
-        config = f.attrs["config"]
-    config = config.decode() if isinstance(config, bytes) else str(config)
-    values = dict(line.split(" = ", 1) for line in config.splitlines() if " = " in line)
-    steps = round(float(values["t_stop"]) / float(values["dt"]))
     ranks = int(rank.max()) + 1
     N = rank.size
     # For each source, the number of ranks other than its own that hold a target of it.
@@ -64,12 +71,9 @@ def traffic(path):
     fan_out = np.bincount(pair_src[foreign], minlength=N)
     spikes_per_source = np.bincount(spiking.astype(np.int64), minlength=N)
     spikes = int(spikes_per_source.sum())
-    allgather = SPIKE_BYTES * spikes * (ranks - 1)
-    neighbourhood = SPIKE_BYTES * int((spikes_per_source * fan_out).sum())
-    cut = float(np.mean(rank[src] != rank[tgt]))
-    return {"ranks": ranks, "N": N, "steps": steps, "spikes": spikes, "edge_cut": cut,
-            "allgather_B_per_step": allgather / steps, "neighbourhood_B_per_step": neighbourhood / steps,
-            "mean_fan_out": float((spikes_per_source * fan_out).sum() / max(spikes, 1))}
+    return {"ranks": ranks, "spikes": spikes, "edge_cut": float(np.mean(rank[src] != rank[tgt])),
+            "allgather": SPIKE_BYTES * spikes * (ranks - 1),
+            "neighbour": SPIKE_BYTES * int((spikes_per_source * fan_out).sum())}
 
 
 def main():
@@ -84,19 +88,29 @@ def main():
     p.add_argument("--csv")
     args = p.parse_args()
     rows = []
+    steps = round(args.t_stop / 0.1)  # the runs use the default dt = 0.1 ms
     with tempfile.TemporaryDirectory() as work:
         for partition in args.partitions.split(","):
             path = os.path.join(work, f"{partition}.h5")
-            run(args, partition, path)
-            rows.append({"partition": partition, **traffic(path)})
-    print("| partition | ranks | edge cut | spikes | all-gather B/step | neighbourhood B/step | ratio | "
-          "ranks a spike goes to (neighbourhood) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+            gathered, gather_s = run(args, partition, "allgather", path)
+            sent, neighbour_s = run(args, partition, "neighbour", path)
+            expected = traffic(path)
+            if (gathered, sent) != (expected["allgather"], expected["neighbour"]):
+                sys.exit(f"exchange_bytes.py: {partition}: lifnet sent {gathered} and {sent} bytes, "
+                         f"the run's file says {expected['allgather']} and {expected['neighbour']}")
+            rows.append({"partition": partition, "ranks": expected["ranks"], "edge_cut": expected["edge_cut"],
+                         "spikes": expected["spikes"], "allgather_B_per_step": gathered / steps,
+                         "neighbour_B_per_step": sent / steps, "allgather_exchange_s": gather_s,
+                         "neighbour_exchange_s": neighbour_s,
+                         "ranks_per_spike": sent / SPIKE_BYTES / max(expected["spikes"], 1)})
+    print("| partition | ranks | edge cut | all-gather B/step | neighbour B/step | bytes ratio | "
+          "other ranks a spike goes to | exchange s, all-gather | exchange s, neighbour |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        ratio = r["allgather_B_per_step"] / r["neighbourhood_B_per_step"] if r["neighbourhood_B_per_step"] else float("inf")
-        print(f"| {r['partition']} | {r['ranks']} | {100 * r['edge_cut']:.1f} % | {r['spikes']} | "
-              f"{r['allgather_B_per_step']:.0f} | {r['neighbourhood_B_per_step']:.0f} | {ratio:.1f} | "
-              f"{r['mean_fan_out']:.2f} of {r['ranks'] - 1} |")
+        ratio = r["allgather_B_per_step"] / r["neighbour_B_per_step"] if r["neighbour_B_per_step"] else float("inf")
+        print(f"| {r['partition']} | {r['ranks']} | {100 * r['edge_cut']:.1f} % | {r['allgather_B_per_step']:,.0f} | "
+              f"{r['neighbour_B_per_step']:,.0f} | {ratio:.1f} | {r['ranks_per_spike']:.2f} of {r['ranks'] - 1} | "
+              f"{r['allgather_exchange_s']:.3f} | {r['neighbour_exchange_s']:.3f} |")
     if args.csv:
         with open(args.csv, "w", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))

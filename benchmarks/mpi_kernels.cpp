@@ -1,8 +1,9 @@
 // Google Benchmark kernels that need MPI, run under mpirun at any number of
 // ranks (rank 0 reports; every rank runs the same fixed iteration counts, so
 // the collectives match):
-//   exchange       one epoch's spike exchange (all-gather, sort), S spikes per
-//                  rank: spikes/s over all ranks, and epochs/s
+//   exchange       one epoch's spike exchange, S spikes per rank, by
+//                  all-gather or to neighbours: spikes/s over all ranks,
+//                  epochs/s, and bytes sent per epoch by rank 0
 //   spike_writer   appending and flushing 2^20 spikes to the SONATA spikes of
 //                  a parallel HDF5 file: MB/s (16 bytes a spike)
 //   report_writer  flushing 256 samples of 10^4 neurons per rank (float32)
@@ -20,6 +21,7 @@
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -32,34 +34,51 @@ std::string scratch_file(const char* name) {
     return std::string(dir && *dir ? dir : "/tmp") + "/lifnet-bench-" + name + ".h5";
 }
 
-// S spikes per rank in one epoch of 10 steps, ids interleaved across ranks.
+// S spikes per rank in one epoch of 10 steps, each of a different neuron.
+// Each rank holds a block of S ids and needs the spikes of its own block
+// and its two neighbours' blocks (a ring of ranks, as a good partition of a
+// WS graph comes close to): routing 0 (allgather) still sends every spike
+// to every rank, routing 1 (neighbour) to two.
 void exchange(benchmark::State& state) {
     const boost::mpi::communicator world;
     const auto per_rank = static_cast<std::uint64_t>(state.range(0));
-    std::vector<spike> local;
-    for (std::uint64_t i = 0; i < per_rank; ++i)
-        local.push_back({static_cast<std::int64_t>(i % 10), i * world.size() + world.rank()});
+    const int size = world.size(), rank = world.rank();
+    std::vector<std::uint64_t> ids, sources;
+    for (std::uint64_t i = 0; i < per_rank; ++i) ids.push_back(rank * per_rank + i);
+    for (int r: {rank - 1, rank, rank + 1})
+        for (std::uint64_t i = 0; i < per_rank; ++i) sources.push_back((r + size) % size * per_rank + i);
+    std::sort(sources.begin(), sources.end());
+    sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+    spike_exchange ex(state.range(1) ? "neighbour" : "allgather", per_rank * size, ids, sources, world);
+    std::vector<std::pair<std::int64_t, std::uint32_t>> fired;
+    for (std::uint32_t i = 0; i < per_rank; ++i) fired.emplace_back(i % 10, i);
     for (auto _: state) {
-        const auto all = exchange_spikes(world, local, false);
-        benchmark::DoNotOptimize(all.spikes.data());
+        ex.exchange(fired, ids, false);
+        benchmark::DoNotOptimize(ex.received().data());
     }
     const auto epochs = static_cast<double>(state.iterations());
     state.counters["spikes/s"] =
-        benchmark::Counter(epochs * static_cast<double>(per_rank * world.size()), benchmark::Counter::kIsRate);
+        benchmark::Counter(epochs * static_cast<double>(per_rank * size), benchmark::Counter::kIsRate);
     state.counters["epochs/s"] = benchmark::Counter(epochs, benchmark::Counter::kIsRate);
-    state.counters["ranks"] = world.size();
+    state.counters["bytes sent/epoch"] = static_cast<double>(ex.bytes_sent()) / epochs;
+    state.counters["ranks"] = size;
 }
-BENCHMARK(exchange)->Arg(50)->Arg(500)->Arg(5000)->Iterations(1000)->UseRealTime();
+BENCHMARK(exchange)
+    ->ArgNames({"spikes", "neighbour"})
+    ->ArgsProduct({{50, 500, 5000}, {0, 1}})
+    ->Iterations(1000)
+    ->UseRealTime();
 
 void spike_writer_bench(benchmark::State& state) {
     const boost::mpi::communicator world;
     constexpr std::size_t count = std::size_t(1) << 20;
-    std::vector<spike> spikes(count); // the same sorted list on every rank, as the exchange leaves it
-    for (std::size_t i = 0; i < count; ++i) spikes[i] = {static_cast<std::int64_t>(i / 64), i % 64 * 1000};
+    std::vector<spike> own; // this rank's share, 64 spikes a step over all ranks
+    for (std::size_t i = world.rank(); i < count; i += world.size())
+        own.push_back({static_cast<std::int64_t>(i / 64), i % 64 * 1000});
     output_file file(scratch_file("spikes"), world);
     spike_writer writer(file.root(), "net", 0.1, world);
     for (auto _: state) {
-        writer.append(spikes);
+        writer.append(own, count);
         writer.flush();
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * count * 16));

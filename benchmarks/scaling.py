@@ -19,7 +19,7 @@ CSV columns (one row per rank count):
   build_s .. measures_s   lifnet's wall time per phase: the root attribute
                           wall_seconds, as measured on rank 0 only. `simulate`
                           is rank 0's neuron update; `exchange` is the spike
-                          allgather + sort, including the wait for slower ranks;
+                          exchange, including the wait for slower ranks;
                           `deliver` is the delivery into the delay ring
   loop_s                  simulate + exchange + deliver: the time-stepping loop without I/O
   neuron_steps_per_s      N x steps / simulate_s (update throughput from rank 0's update
@@ -35,11 +35,11 @@ CSV columns (one row per rank count):
   imbalance_synapses      max / mean of /network/synapses_per_rank (delivery work)
   edge_cut                fraction of synapses that cross ranks
   spikes                  spikes of the whole run
-  bytes_sent_per_rank_per_step  an estimate, not a measurement: each spike is 16 bytes
-                          (step, node id) in the allgather; a rank's own spikes
-                          (spikes / ranks) go to each of the other ranks - 1, so
-                          16 x spikes x (ranks - 1) / ranks / steps; 0 on one rank
-  gathered_bytes_per_step 16 x spikes / steps: what every rank receives per step
+  routing                 the run's spike routing: allgather or neighbour
+  bytes_sent_per_rank_per_step  measured: the run file's exchange_bytes (16 bytes, step
+                          and node id, per spike and destination rank) / ranks / steps
+  gathered_bytes_per_step 16 x spikes / steps: what every rank would receive per step
+                          from an all-gather
   runs                    how many runs the row is the best of
   load_before             the 1-minute load average just before the kept run, on the
                           node running this script: above ~0 on an idle node, other
@@ -56,7 +56,7 @@ import tempfile
 import tomllib
 
 PHASES = ["build", "partition", "simulate", "exchange", "deliver", "write", "measures"]
-SPIKE_BYTES = 16  # struct spike {int64 step; uint64 node id} in src/simulation.cpp
+SPIKE_BYTES = 16  # struct spike {int64 step; uint64 node id} in include/lifnet/spike.hpp
 
 
 def parse_ranks(text):
@@ -135,6 +135,7 @@ def read_run(path):
         synapses = float(spr.sum())
         edge_cut = float(f["network/edge_cut"][()])
         update = np.asarray(f["network/update_seconds"][()], dtype=float) if "update_seconds" in f["network"] else None
+        exchange_bytes = int(f.attrs["exchange_bytes"])
     steps = round(config["t_stop"] / config["dt"])
     return {
         "phases": phases,
@@ -145,6 +146,8 @@ def read_run(path):
         "imbalance_synapses": float(spr.max() / spr.mean()) if spr.mean() > 0 else 1.0,
         "edge_cut": edge_cut / synapses if synapses > 0 else 0.0,
         "spikes": spikes,
+        "exchange_bytes": exchange_bytes,
+        "routing": config.get("routing", "allgather"),
     }
 
 
@@ -236,7 +239,7 @@ def main():
     ref = rows[0]
     fields = ["ranks", "N", "steps", "oversubscribed", "launcher"] + [f"{ph}_s" for ph in PHASES] + [
         "loop_s", "neuron_steps_per_s", "neuron_steps_per_s_loop", "speedup", "efficiency", "load_balance", "imbalance_neurons", "imbalance_synapses",
-        "edge_cut", "spikes", "bytes_sent_per_rank_per_step", "gathered_bytes_per_step", "runs", "load_before"]
+        "edge_cut", "spikes", "routing", "bytes_sent_per_rank_per_step", "gathered_bytes_per_step", "runs", "load_before"]
     table = []
     for r in rows:
         ph = r["phases"]
@@ -259,8 +262,8 @@ def main():
             "imbalance_neurons": f"{r['imbalance_neurons']:.4g}",
             "imbalance_synapses": f"{r['imbalance_synapses']:.4g}",
             "edge_cut": f"{r['edge_cut']:.4g}", "spikes": r["spikes"],
-            "bytes_sent_per_rank_per_step":
-                f"{SPIKE_BYTES * r['spikes'] * (r['ranks'] - 1) / r['ranks'] / r['steps']:.6g}",
+            "routing": r["routing"],
+            "bytes_sent_per_rank_per_step": f"{r['exchange_bytes'] / r['ranks'] / r['steps']:.6g}",
             "gathered_bytes_per_step": f"{SPIKE_BYTES * r['spikes'] / r['steps']:.6g}",
             "runs": r["runs"],
             "load_before": f"{r['load']:.2f}",

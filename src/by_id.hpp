@@ -23,7 +23,7 @@ struct item {
 };
 // Tells each block owner which rank holds each node of its block: the
 // returned requests are (node id, index in the holder's ids, holder rank).
-inline std::vector<item<int>> holders(std::uint64_t N, const std::vector<std::uint64_t>& ids,
+inline std::vector<item<int>> holders(std::uint64_t N, std::span<const std::uint64_t> ids,
                                       const boost::mpi::communicator& comm) {
     std::vector<std::vector<item<int>>> ask(comm.size());
     for (std::size_t i = 0; i < ids.size(); ++i)

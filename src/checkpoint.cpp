@@ -122,14 +122,16 @@ config checkpoint_config(const std::string& path) {
 
 std::int64_t check_checkpoint(const std::string& path, const config& c) {
     // The model must match: a restart continues the same run. What does not
-    // change the results may: t_stop, the partitioner, the exchange mode.
+    // change the results may: t_stop, the partitioner, the exchange mode
+    // and routing.
     config saved = checkpoint_config(path);
     saved.t_stop = c.t_stop;
     saved.partition = c.partition;
     saved.exchange = c.exchange;
+    saved.routing = c.routing;
     if (to_toml(saved) != to_toml(c))
-        throw file_error(path, "checkpoint from another configuration (on restart only t_stop, partition and "
-                               "exchange may change)");
+        throw file_error(path, "checkpoint from another configuration (on restart only t_stop, partition, "
+                               "exchange and routing may change)");
     const auto file = open_checkpoint(path, MPI_COMM_SELF);
     for (auto name: {"step", "spikes_total", "samples"}) require(file, path, name, true, 1, H5T_INTEGER);
     require(file, path, "abs_deviation", true, 2, H5T_INTEGER);

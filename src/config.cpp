@@ -52,6 +52,8 @@ const std::vector<key_spec>& specs() {
         {{"stim_dur", "ms", "stimulus pulse duration"}, &config::stim_dur},
         {{"integrator", "", "rk4 | exact"}, &config::integrator},
         {{"exchange", "", "step | epoch"}, &config::exchange},
+        {{"routing", "", "allgather | neighbour: spikes go to every rank, or only to those holding a target"},
+         &config::routing},
         {{"J_norm", "", "none | in_degree"}, &config::J_norm},
         {{"t_transient", "ms", "excluded from synchrony measures"}, &config::t_transient},
         {{"sample_dt", "ms", "sampling interval of V"}, &config::sample_dt},
@@ -216,6 +218,7 @@ void validate(const config& c) {
     one_of(c.partition, "partition", {"ptscotch", "block", "random"});
     one_of(c.integrator, "integrator", {"rk4", "exact"});
     one_of(c.exchange, "exchange", {"step", "epoch"});
+    one_of(c.routing, "routing", {"allgather", "neighbour"});
     one_of(c.J_norm, "J_norm", {"none", "in_degree"});
     one_of(c.report_dtype, "report_dtype", {"float32", "float64"});
 

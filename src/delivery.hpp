@@ -64,6 +64,8 @@ public:
     connections(const adjacency& local, const inhibitory_set& inh);
     // Adds every spike to the ring at the step it acts: step + 1 + D.
     void deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const;
+    // The neurons whose spikes these synapses need, sorted.
+    std::span<const std::uint64_t> sources() const { return sources_; }
 
 private:
     // Where to look a source up: the sources with ids in [b, b + 1) · bucket

@@ -15,6 +15,19 @@ namespace lifnet {
 // Throws library_error with MPI's own message when `rc` is not MPI_SUCCESS.
 void mpi_check(int rc, const char* call);
 
+namespace mpi_detail {
+// displ[r] = count[0] + ... + count[r - 1]; returns the sum of all counts.
+inline long displacements(const std::vector<int>& count, std::vector<int>& displ) {
+    long total = 0;
+    displ.resize(count.size());
+    for (std::size_t r = 0; r < count.size(); ++r) {
+        displ[r] = static_cast<int>(total);
+        total += count[r];
+    }
+    return total;
+}
+} // namespace mpi_detail
+
 // Each rank sends send[r] to rank r; returns what every rank sent to this one,
 // concatenated in rank order.
 template <typename T>
@@ -29,11 +42,7 @@ std::vector<T> alltoallv(const boost::mpi::communicator& comm, const std::vector
         sbuf.insert(sbuf.end(), send[r].begin(), send[r].end());
     }
     mpi_check(MPI_Alltoall(scount.data(), 1, MPI_INT, rcount.data(), 1, MPI_INT, comm), "MPI_Alltoall");
-    long total = 0;
-    for (int r = 0; r < size; ++r) {
-        rdispl[r] = static_cast<int>(total);
-        total += rcount[r];
-    }
+    const long total = mpi_detail::displacements(rcount, rdispl);
     std::vector<T> rbuf(total / sizeof(T));
     mpi_check(MPI_Alltoallv(sbuf.data(), scount.data(), sdispl.data(), MPI_BYTE, rbuf.data(), rcount.data(),
                             rdispl.data(), MPI_BYTE, comm),
@@ -49,14 +58,26 @@ std::vector<T> allgatherv(const boost::mpi::communicator& comm, std::span<const 
     int bytes = static_cast<int>(local.size() * sizeof(T));
     std::vector<int> count(size), displ(size);
     mpi_check(MPI_Allgather(&bytes, 1, MPI_INT, count.data(), 1, MPI_INT, comm), "MPI_Allgather");
-    long total = 0;
-    for (int r = 0; r < size; ++r) {
-        displ[r] = static_cast<int>(total);
-        total += count[r];
-    }
+    const long total = mpi_detail::displacements(count, displ);
     std::vector<T> out(total / sizeof(T));
     mpi_check(MPI_Allgatherv(local.data(), bytes, MPI_BYTE, out.data(), count.data(), displ.data(), MPI_BYTE, comm),
               "MPI_Allgatherv");
+    return out;
+}
+
+// Rank `root` of `comm` concatenates `local` of all ranks, in rank order;
+// the other ranks get nothing.
+template <typename T>
+std::vector<T> gatherv(const boost::mpi::communicator& comm, std::span<const T> local, int root) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const int size = comm.size();
+    int bytes = static_cast<int>(local.size() * sizeof(T));
+    std::vector<int> count(size), displ(size);
+    mpi_check(MPI_Gather(&bytes, 1, MPI_INT, count.data(), 1, MPI_INT, root, comm), "MPI_Gather");
+    const long total = mpi_detail::displacements(count, displ);
+    std::vector<T> out(comm.rank() == root ? total / sizeof(T) : 0);
+    mpi_check(MPI_Gatherv(local.data(), bytes, MPI_BYTE, out.data(), count.data(), displ.data(), MPI_BYTE, root, comm),
+              "MPI_Gatherv");
     return out;
 }
 

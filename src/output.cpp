@@ -5,6 +5,7 @@
 
 #include <H5FDmpio.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace lifnet {
@@ -65,24 +66,26 @@ spike_writer::spike_writer(hid_t file, const std::string& population, double dt,
     h5::check(H5Awrite(attr, sorting, &by_time), "H5Awrite");
 }
 
-void spike_writer::append(std::span<const spike> sorted) {
-    pending_.insert(pending_.end(), sorted.begin(), sorted.end());
-    if (pending_.size() >= spike_batch) flush();
+void spike_writer::append(std::span<const spike> own, std::uint64_t total) {
+    pending_.insert(pending_.end(), own.begin(), own.end());
+    pending_total_ += total;
+    if (pending_total_ >= spike_batch) flush();
 }
 
 void spike_writer::flush() {
     inject_fault("write", comm_.rank());
-    const hsize_t total = pending_.size();
-    const hsize_t first = total * comm_.rank() / comm_.size(), last = total * (comm_.rank() + 1) / comm_.size();
+    auto batch = gatherv(comm_, std::span<const spike>(pending_), 0);
+    std::sort(batch.begin(), batch.end());
     std::vector<double> times;
     std::vector<std::uint64_t> ids;
-    for (auto i = first; i < last; ++i) {
-        times.push_back(static_cast<double>(pending_[i].step + 1) * dt_);
-        ids.push_back(pending_[i].id);
+    for (const auto& s: batch) {
+        times.push_back(static_cast<double>(s.step + 1) * dt_);
+        ids.push_back(s.id);
     }
-    timestamps_.append(total, first, times);
-    node_ids_.append(total, first, ids);
+    timestamps_.append(pending_total_, 0, times);
+    node_ids_.append(pending_total_, 0, ids);
     pending_.clear();
+    pending_total_ = 0;
 }
 
 } // namespace lifnet

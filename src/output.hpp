@@ -30,13 +30,15 @@ private:
 };
 
 // /spikes/<population>/{timestamps, node_ids}, ordered by (time, id),
-// streamed in batches: every rank holds the same sorted spikes of an epoch
-// and writes its own contiguous share of each batch.
+// streamed in batches: each rank keeps its own spikes until the batch is
+// full, then rank 0 gathers, sorts and writes them.
 class spike_writer {
 public:
     spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm);
-    void append(std::span<const spike> sorted); // collective
-    void flush();                               // collective
+    // Collective: this rank's spikes of an epoch, and the epoch's total over
+    // all ranks (the same on every rank, so that all flush together).
+    void append(std::span<const spike> own, std::uint64_t total);
+    void flush(); // collective
 
 private:
     double dt_;
@@ -44,7 +46,8 @@ private:
     h5::handle group_;
     h5::appendable<double> timestamps_;
     h5::appendable<std::uint64_t> node_ids_;
-    std::vector<spike> pending_;
+    std::vector<spike> pending_;      // this rank's
+    std::uint64_t pending_total_ = 0; // all ranks'
 };
 
 } // namespace lifnet

@@ -98,6 +98,7 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
         std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.deliver, s.write, s.measures});
     h5::write_attribute(file, "wall_seconds_phases",
                         std::string("build, partition, simulate, exchange, deliver, write, measures"));
+    h5::write_attribute(file, "exchange_bytes", static_cast<std::int64_t>(p.exchange_bytes));
 }
 
 void write_update_seconds(hid_t file, const std::vector<double>& seconds, bool root) {

@@ -25,12 +25,13 @@ void write_network(hid_t file, const config& c, const adjacency& local, const st
 void write_sync(hid_t file, const sync_measures& sync, bool root);
 
 // Root attributes: versions, the resolved configuration (TOML), the command
-// line, ranks, start and end time, wall time per phase. Collective; every
-// rank passes rank 0's values.
+// line, ranks, start and end time, wall time per phase, the spike bytes
+// the exchange sent. Collective; every rank passes rank 0's values.
 struct provenance {
     std::string command_line, start_time, end_time;
     int ranks = 1;
     phase_seconds seconds;
+    std::uint64_t exchange_bytes = 0;
 };
 void write_provenance(hid_t file, const config& c, const provenance& p);
 

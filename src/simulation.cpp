@@ -89,6 +89,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     inject_fault("alloc", comm.rank());
     const inhibitory_set inhibitory(c, local.ids, comm);
     const connections synapses(local, inhibitory);
+    std::optional<spike_exchange> exchange;
+    timed(seconds.partition, [&] { exchange.emplace(c.routing, c.N, local.ids, synapses.sources(), comm); });
     neuron_block block(c, local.ids, weights(c, local));
     const sample_grid grid(c);
     voltage_measures voltages(grid, block.size(), c.N, comm);
@@ -134,7 +136,6 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     const std::int64_t every =
         options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
     progress_line progress(options.progress && root, c.t_stop);
-    std::vector<spike> local_spikes;
     std::vector<std::pair<std::int64_t, std::uint32_t>> fired; // (step, local neuron) of the epoch
     // V after step n and its reset is the sample at time index n + 1.
     const neuron_block::sampler sampled = [&](std::int64_t m, std::size_t first, std::span<const double> V) {
@@ -155,31 +156,27 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     for (std::int64_t e0 = start; e0 < nsteps; e0 += epoch) {
         const std::int64_t e1 = std::min(e0 + epoch, nsteps);
         block.advance(e0, e1, ring, c.g, grid, fired, sampled);
-        local_spikes.clear();
-        for (const auto& [n, i]: fired) local_spikes.push_back({n, block.ids[i]});
         // The report takes the samples the measures buffered.
         if (report)
             for (std::size_t j = 0; j < voltages.buffered(e1); ++j) report->sample(voltages.buffered_sample(j));
-        exchanged all;
-        timed(seconds.exchange, [&] { all = exchange_spikes(comm, local_spikes, stop_requested()); });
-        timed(seconds.deliver, [&] { synapses.deliver(all.spikes, D, ring); });
-        const auto& epoch_spikes = all.spikes;
+        timed(seconds.exchange, [&] { exchange->exchange(fired, block.ids, stop_requested()); });
+        timed(seconds.deliver, [&] { synapses.deliver(exchange->received(), D, ring); });
         timed(seconds.measures, [&] {
             voltages.reduce(e1);
             for (const auto& [n, i]: fired) spike_stats.add(i, n + 1);
             fired.clear();
         });
-        summary.spikes += epoch_spikes.size();
-        if (options.on_spikes) options.on_spikes(epoch_spikes);
+        summary.spikes += exchange->total();
+        if (options.on_spikes) options.on_spikes(exchange->own());
         timed(seconds.write, [&] {
-            if (spikes_out) spikes_out->append(epoch_spikes);
+            if (spikes_out) spikes_out->append(exchange->own(), exchange->total());
             if (report && report->buffer_full()) report->flush();
             const bool due = every > 0 && e1 / every > e0 / every;
-            if (!options.checkpoint.empty() && (all.stop || due || e1 == nsteps))
+            if (!options.checkpoint.empty() && (exchange->stop() || due || e1 == nsteps))
                 write_checkpoint(options.checkpoint, e1, state, comm);
         });
         // On every rank at once; the output's .tmp file is removed.
-        if (all.stop) throw interrupted();
+        if (exchange->stop()) throw interrupted();
         progress.update(static_cast<double>(e1) * c.dt);
         if (seconds_since(last_sample) >= 0.05) {
             loop_peak = std::max(loop_peak, resident_bytes());
@@ -192,6 +189,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     boost::mpi::all_gather(comm, seconds.simulate, summary.update_seconds);
     loop_peak = std::max(loop_peak, resident_bytes());
     summary.peak_memory_loop = boost::mpi::all_reduce(comm, loop_peak, std::plus<>());
+    summary.exchange_bytes = boost::mpi::all_reduce(comm, exchange->bytes_sent(), std::plus<>());
 
     timed(seconds.measures, [&] {
         voltages.finish(c.dt, summary.sync);
@@ -213,6 +211,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
                                      seconds.deliver, seconds.write,     seconds.measures};
             boost::mpi::broadcast(comm, t.data(), static_cast<int>(t.size()), 0);
             prov.seconds = {t[0], t[1], t[2], t[3], t[4], t[5], t[6]};
+            prov.exchange_bytes = summary.exchange_bytes;
             write_provenance(file->root(), c, prov);
             write_update_seconds(file->root(), summary.update_seconds, root);
             file->commit();

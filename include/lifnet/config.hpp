@@ -18,26 +18,27 @@ struct config {
     std::string partition = "ptscotch"; // ptscotch | block | random
 
     // Neuron and synapses (MODEL.md §2).
-    double dt = 0.1;                // [ms]
-    double t_stop = 1000;           // [ms]
-    double tau_m = 10;              // [ms]
-    double tau_syn = 2;             // [ms]
-    double V_rest = -65;            // [mV]
-    double V_reset = -65;           // [mV]
-    double V_th = -50;              // [mV]
-    double t_ref = 2;               // [ms]
-    double I_bias = 16;             // [mV]
-    double sigma = 1;               // [mV] stationary std of the free membrane
-    double J = 2;                   // [mV]
-    double d = 1;                   // [ms] synaptic delay
-    double f_inh = 0;               // fraction of inhibitory neurons
-    double g = 4;                   // relative inhibitory strength
-    double stim_amp = 0;            // [mV]
-    double stim_start = 0;          // [ms]
-    double stim_dur = 0;            // [ms]
-    std::string integrator = "rk4"; // rk4 | exact
-    std::string exchange = "epoch"; // step | epoch
-    std::string J_norm = "none";    // none | in_degree
+    double dt = 0.1;                   // [ms]
+    double t_stop = 1000;              // [ms]
+    double tau_m = 10;                 // [ms]
+    double tau_syn = 2;                // [ms]
+    double V_rest = -65;               // [mV]
+    double V_reset = -65;              // [mV]
+    double V_th = -50;                 // [mV]
+    double t_ref = 2;                  // [ms]
+    double I_bias = 16;                // [mV]
+    double sigma = 1;                  // [mV] stationary std of the free membrane
+    double J = 2;                      // [mV]
+    double d = 1;                      // [ms] synaptic delay
+    double f_inh = 0;                  // fraction of inhibitory neurons
+    double g = 4;                      // relative inhibitory strength
+    double stim_amp = 0;               // [mV]
+    double stim_start = 0;             // [ms]
+    double stim_dur = 0;               // [ms]
+    std::string integrator = "rk4";    // rk4 | exact
+    std::string exchange = "epoch";    // step | epoch
+    std::string routing = "neighbour"; // allgather | neighbour
+    std::string J_norm = "none";       // none | in_degree
 
     // Measures and output (MODEL.md §4–5).
     double t_transient = 100; // [ms]

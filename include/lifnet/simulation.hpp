@@ -55,14 +55,14 @@ struct run_options {
     std::string checkpoint;
     double checkpoint_every = 0; // [ms]
     std::string restart;         // checkpoint to continue from
-    // Called on every rank after each exchange with that epoch's spikes,
-    // sorted by (time, id).
+    // Called on every rank after each exchange with the spikes its own
+    // neurons fired in that epoch, in no particular order.
     std::function<void(std::span<const spike>)> on_spikes;
 };
 
 struct phase_seconds {
-    // Wall time [s] on this rank: graph, partition, neuron updates, spike
-    // exchange (all-gather and sort, with any wait for other ranks),
+    // Wall time [s] on this rank: graph, partition (with the exchange's
+    // routes), neuron updates, spike exchange (with any wait for other ranks),
     // delivery into the delay ring, file writes, synchrony measures.
     double build = 0, partition = 0, simulate = 0, exchange = 0, deliver = 0, write = 0, measures = 0;
 };
@@ -92,6 +92,9 @@ struct run_summary {
     // time-stepping loop alone (sampled at most every 50 ms); 0 where the
     // system does not say.
     std::uint64_t peak_memory_setup = 0, peak_memory_loop = 0;
+    // Spike bytes sent between ranks by the exchange, all ranks (payload
+    // only: 16 bytes per spike and destination rank).
+    std::uint64_t exchange_bytes = 0;
     sync_measures sync;
 };
 

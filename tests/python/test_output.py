@@ -30,6 +30,8 @@ import numpy as np
 from lifnet_harness import alive, kill_tree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+import exchange_bytes  # noqa: E402  the bytes a run's exchange must send, from its file
 LIFNET = os.path.join(ROOT, os.environ.get("LIFNET_BIN", "build/lifnet"))
 MPIEXEC = shlex.split(os.environ.get("MPIEXEC", "mpirun"))
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
@@ -333,8 +335,8 @@ class MeasuresTest(TempDirTest):
 
 
 class RankInvarianceTest(TempDirTest):
-    """Test 3: 4 ranks (ptscotch and random partitions) write the same file
-    contents as 1 rank. lifnet reduces every measure with exact 128-bit
+    """Test 3: 4 ranks (ptscotch and random partitions) and 3 ranks (random,
+    the all-gather exchange) write the same file contents as 1 rank. lifnet reduces every measure with exact 128-bit
     fixed-point sums, so even the /sync values are asserted bit-identical,
     not merely equal to 1e-12."""
 
@@ -347,6 +349,8 @@ class RankInvarianceTest(TempDirTest):
             "1": run_lifnet(t, cls.dir, args, out="r1.h5"),
             "4 ptscotch": run_lifnet(t, cls.dir, args, out="r4.h5", ranks=4),
             "4 random": run_lifnet(t, cls.dir, args + sets(partition="random"), out="r4random.h5", ranks=4),
+            "3 random allgather": run_lifnet(t, cls.dir, args + sets(partition="random", routing="allgather"),
+                                             out="r3gather.h5", ranks=3),
         }
 
     def contents(self, path):
@@ -362,7 +366,7 @@ class RankInvarianceTest(TempDirTest):
         self.assertIn(f"report/{POP}/data", one)
         self.assertIn(f"edges/{POP}/source_node_id", one)
         self.assertEqual(one[f"report/{POP}/data"].dtype, np.float64)
-        for run in ("4 ptscotch", "4 random"):
+        for run in ("4 ptscotch", "4 random", "3 random allgather"):
             other = self.contents(self.paths[run])
             self.assertEqual(sorted(other), sorted(one), run)
             for name, value in one.items():
@@ -551,6 +555,33 @@ class StreamingTest(TempDirTest):
               f"({wall['all']:.1f} s), unrecorded {rss['none'] / 1024:.1f} MB ({wall['none']:.1f} s)",
               file=sys.stderr)
         self.assertLess(diff_mb, self.LIMIT_MB)
+
+
+class ExchangeBytesTest(TempDirTest):
+    """Test 8: the bytes each spike exchange sends between ranks, as lifnet
+    counts them, equal what the run's own file (spikes, synapses, partition)
+    says they must be: with routing = neighbour a spike goes to exactly the
+    other ranks that hold one of its targets."""
+
+    def check(self, partition, ranks):
+        args = sets(N=600, k=10, p=0.1, t_stop=200, partition=partition, record="none") + ["--save-graph"]
+        expected, sent = None, {}
+        for routing in ("allgather", "neighbour"):
+            path = run_lifnet(self, self.dir, args + sets(routing=routing), out=f"{routing}.h5", ranks=ranks)
+            with h5py.File(path, "r") as f:
+                sent[routing] = int(f.attrs["exchange_bytes"])
+            expected = expected or exchange_bytes.traffic(path)
+        self.assertGreater(expected["spikes"], 1000)
+        self.assertEqual(sent["allgather"], expected["allgather"])
+        self.assertEqual(sent["neighbour"], expected["neighbour"])
+        return expected
+
+    def test_block_partition_sends_less(self):
+        expected = self.check("block", 3)
+        self.assertLess(expected["neighbour"] * 2, expected["allgather"])
+
+    def test_random_partition(self):
+        self.check("random", 4)
 
 
 class SaveGraphTest(TempDirTest):

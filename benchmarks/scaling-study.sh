@@ -1,15 +1,17 @@
 #!/bin/bash
 # The whole scaling study in one go, for a borrowed node with many cores and
-# no SLURM: strong scaling at two sizes, weak scaling, and the partitioners
-# at the largest rank count. Each part writes its CSV (and plot) to OUTDIR as
+# no SLURM: strong scaling at two sizes, weak scaling (each with the default
+# neighbour routing, and N = 1e5 strong and weak with the all-gather too),
+# and the partitioners at the largest rank count. Each part writes its CSV (and plot) to OUTDIR as
 # soon as it is done, so a study cut short keeps the parts that finished.
 #
 #   benchmarks/scaling-study.sh LIFNET OUTDIR [MAX_RANKS]
 #
 # LIFNET may be a lifnet executable or a tools/pack-binary.sh archive
 # (unpacked into a temporary folder, run with its libraries).
-# PARTS picks parts (default: all, "strong-1e5 weak-5e4 strong-1e6
-# partition-random partition-block"); REPEAT overrides the runs per point.
+# PARTS picks parts (default: all, "strong-1e5 strong-1e5-allgather weak-5e4
+# weak-5e4-allgather strong-1e6 partition-random partition-block"); REPEAT
+# overrides the runs per point.
 # Python: the first python3 on PATH that has h5py (scaling.py reads the run
 # files with it); matplotlib for the plots, if present.
 set -euo pipefail
@@ -33,7 +35,7 @@ for ((r = 2; r <= max; r *= 2)); do ranks+=",$r"; done
 launch=(--lifnet "$lifnet" --cores "$(nproc)" --launcher mpirun --launcher-arg=-x --launcher-arg=LD_LIBRARY_PATH)
 { echo "# $(date -u +%FT%TZ) $(uname -n): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   mpirun --version | head -1; "$lifnet" --version; echo "ranks $ranks"; } | tee "$outdir/machine.txt"
-parts=" ${PARTS:-strong-1e5 weak-5e4 strong-1e6 partition-random partition-block} "
+parts=" ${PARTS:-strong-1e5 strong-1e5-allgather weak-5e4 weak-5e4-allgather strong-1e6 partition-random partition-block} "
 part() { # name, scaling.py arguments...
   local name=$1; shift
   [[ "$parts" == *" $name "* ]] || return 0
@@ -45,7 +47,9 @@ part() { # name, scaling.py arguments...
 }
 # N = 1e5 for 1 s, as issue 6's benchmark network; best of 3.
 part strong-1e5 strong --ranks "$ranks" --N 100000 --set k=10 --repeat 3
+part strong-1e5-allgather strong --ranks "$ranks" --N 100000 --set k=10 --set routing=allgather --repeat 3
 part weak-5e4 weak --ranks "$ranks" --N 50000 --set k=10 --repeat 2
+part weak-5e4-allgather weak --ranks "$ranks" --N 50000 --set k=10 --set routing=allgather --repeat 2
 part strong-1e6 strong --ranks "$ranks" --N 1000000 --set k=10 --set t_stop=200 --repeat 1
 for partition in random block; do
   part "partition-$partition" strong --ranks "$max" --N 100000 --set k=10 --set "partition=$partition" --repeat 2

@@ -6,7 +6,9 @@
 #include <H5FDmpio.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <numeric>
 
 namespace lifnet {
 
@@ -74,16 +76,42 @@ void spike_writer::append(std::span<const spike> own, std::uint64_t total) {
 
 void spike_writer::flush() {
     inject_fault("write", comm_.rank());
-    auto batch = gatherv(comm_, std::span<const spike>(pending_), 0);
-    std::sort(batch.begin(), batch.end());
+    if (pending_total_ == 0) return; // the same on every rank
+    const auto size = static_cast<std::uint64_t>(comm_.size());
+    // The batch's steps [lo, hi], in up to 64 buckets per rank of w steps.
+    std::int64_t range[2] = {INT64_MAX, INT64_MAX}; // lo and -hi
+    for (const auto& s: pending_) {
+        range[0] = std::min(range[0], s.step);
+        range[1] = std::min(range[1], -s.step);
+    }
+    mpi_check(MPI_Allreduce(MPI_IN_PLACE, range, 2, MPI_INT64_T, MPI_MIN, comm_), "MPI_Allreduce");
+    const std::int64_t lo = range[0], steps = -range[1] - lo + 1;
+    const std::int64_t buckets = std::min<std::int64_t>(steps, 64 * static_cast<std::int64_t>(size));
+    const std::int64_t w = (steps + buckets - 1) / buckets;
+    auto bucket = [&](const spike& s) { return static_cast<std::size_t>((s.step - lo) / w); };
+    std::vector<std::uint64_t> before(buckets + 1, 0); // spikes in earlier buckets, all ranks
+    for (const auto& s: pending_) ++before[bucket(s) + 1];
+    mpi_check(MPI_Allreduce(MPI_IN_PLACE, before.data(), static_cast<int>(before.size()), MPI_UINT64_T, MPI_SUM, comm_),
+              "MPI_Allreduce");
+    std::partial_sum(before.begin(), before.end(), before.begin());
+    // Bucket b goes to rank before[b] * size / total: pieces in rank order.
+    auto owner = [&](std::size_t b) { return static_cast<int>(before[b] * size / pending_total_); };
+    std::vector<std::vector<spike>> send(size);
+    for (const auto& s: pending_) send[owner(bucket(s))].push_back(s);
+    auto piece = alltoallv(comm_, send);
+    std::sort(piece.begin(), piece.end());
+    // This rank's piece starts after every spike of the buckets before its first.
+    std::uint64_t first = 0;
+    for (std::size_t b = 0; b < static_cast<std::size_t>(buckets) && owner(b) < comm_.rank(); ++b)
+        first = before[b + 1];
     std::vector<double> times;
     std::vector<std::uint64_t> ids;
-    for (const auto& s: batch) {
+    for (const auto& s: piece) {
         times.push_back(static_cast<double>(s.step + 1) * dt_);
         ids.push_back(s.id);
     }
-    timestamps_.append(pending_total_, 0, times);
-    node_ids_.append(pending_total_, 0, ids);
+    timestamps_.append(pending_total_, first, times);
+    node_ids_.append(pending_total_, first, ids);
     pending_.clear();
     pending_total_ = 0;
 }

@@ -31,7 +31,9 @@ private:
 
 // /spikes/<population>/{timestamps, node_ids}, ordered by (time, id),
 // streamed in batches: each rank keeps its own spikes until the batch is
-// full, then rank 0 gathers, sorts and writes them.
+// full; then the batch's time range is cut into one contiguous piece per
+// rank with about as many spikes each, every spike goes to the rank of its
+// piece, and each rank sorts its piece and writes it in place.
 class spike_writer {
 public:
     spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm);

@@ -409,6 +409,26 @@ class RankInvarianceTest(TempDirTest):
                 self.assertAlmostEqual(f["network/imbalance"][()], neurons.max() * 4 / N, places=12)
 
 
+class SpikeBatchesTest(TempDirTest):
+    """Test 3b: spikes are written in batches of 2^16, each cut by time into
+    one piece per rank that the rank sorts and writes in place. A run of
+    several batches writes the same /spikes, sorted by (time, id), on 1 rank
+    and on 3 ranks with interleaved (random) ids."""
+
+    def test_batches_identical_and_sorted(self):
+        args = sets(N=4000, k=10, p=0.1, t_stop=900, record="none")
+        one = run_lifnet(self, self.dir, args, out="b1.h5")
+        three = run_lifnet(self, self.dir, args + sets(partition="random"), out="b3.h5", ranks=3)
+        with h5py.File(one, "r") as f, h5py.File(three, "r") as g:
+            t, ids = f[f"spikes/{POP}/timestamps"][()], f[f"spikes/{POP}/node_ids"][()]
+            self.assertGreater(t.size, 2 * 65536, "the run must fill more than two batches")
+            s = steps(t)
+            self.assertTrue(np.all((np.diff(s) > 0) | ((np.diff(s) == 0) & (np.diff(ids.astype(np.int64)) > 0))),
+                            "not sorted by (time, id)")
+            np.testing.assert_array_equal(g[f"spikes/{POP}/timestamps"][()], t)
+            np.testing.assert_array_equal(g[f"spikes/{POP}/node_ids"][()], ids)
+
+
 class SilentRankReportTest(TempDirTest):
     """Test 4: a rank that records no neuron still takes part in every
     collective write, and the report comes out as with one rank."""

@@ -24,7 +24,7 @@ void block_update(benchmark::State& state) {
     std::vector<std::uint64_t> ids(N);
     std::iota(ids.begin(), ids.end(), 0);
     neuron_block block(c, ids, std::vector<double>(N, c.J));
-    const std::vector<std::uint32_t> none(N, 0);
+    const std::vector<input_count> none(N, 0);
     std::vector<std::uint32_t> fired;
     std::int64_t n = 0;
     for (auto _: state) {

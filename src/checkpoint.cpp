@@ -162,7 +162,7 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
     s.block.V = read_by_id<double>(file, "V", N, ids, 1, comm);
     s.block.I = read_by_id<double>(file, "I", N, ids, 1, comm);
     s.block.refractory = read_by_id<std::int64_t>(file, "refractory", N, ids, 1, comm);
-    s.ring.restore(step, read_by_id<std::uint32_t>(file, "ring", N, ids, s.ring.width(), comm));
+    bool valid = s.ring.restore(step, read_by_id<std::uint32_t>(file, "ring", N, ids, s.ring.width(), comm));
 
     const auto welford = read_by_id<double>(file, "welford", N, ids, 2, comm);
     const auto samples = attribute_values<std::int64_t>(file, "samples", 1)[0]; // as checked
@@ -183,7 +183,7 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
     s.spikes_total = attribute_values<std::uint64_t>(file, "spikes_total", 1)[0];
 
     // Values that cannot come from a run are refused before anything walks them.
-    bool valid = boost::mpi::all_reduce(comm, spikes, std::plus<>()) == s.spikes_total;
+    valid &= boost::mpi::all_reduce(comm, spikes, std::plus<>()) == s.spikes_total;
     for (std::size_t i = 0; i < ids.size(); ++i) {
         // After a step V is below threshold, or reset (and held while refractory).
         const double V = s.block.V[i];

@@ -2,12 +2,14 @@
 
 #include "mpi_util.hpp"
 
+#include <lifnet/errors.hpp>
 #include <lifnet/random.hpp>
 
 #include <boost/mpi/collectives.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace lifnet {
 
@@ -62,8 +64,8 @@ delay_ring::delay_ring(std::size_t neurons, std::int64_t D):
 
 void delay_ring::clear(std::int64_t step, std::size_t first, std::size_t count) {
     count = std::min(count, neurons_ - first);
-    std::fill_n(exc_.begin() + static_cast<std::ptrdiff_t>(offset(step) + first), count, 0u);
-    std::fill_n(inh_.begin() + static_cast<std::ptrdiff_t>(offset(step) + first), count, 0u);
+    std::fill_n(exc_.begin() + static_cast<std::ptrdiff_t>(offset(step) + first), count, input_count{0});
+    std::fill_n(inh_.begin() + static_cast<std::ptrdiff_t>(offset(step) + first), count, input_count{0});
 }
 
 std::vector<std::uint32_t> delay_ring::pending(std::int64_t step) const {
@@ -76,20 +78,28 @@ std::vector<std::uint32_t> delay_ring::pending(std::int64_t step) const {
     return out;
 }
 
-void delay_ring::restore(std::int64_t step, const std::vector<std::uint32_t>& counts) {
+bool delay_ring::restore(std::int64_t step, const std::vector<std::uint32_t>& counts) {
+    if (std::any_of(counts.begin(), counts.end(), [](auto x) { return x > max_in_degree; })) return false;
     for (std::size_t i = 0; i < neurons_; ++i)
         for (std::int64_t d = 0; d < slots_; ++d) {
             exc_[offset(step + d) + i] = counts[i * width() + 2 * d];
             inh_[offset(step + d) + i] = counts[i * width() + 2 * d + 1];
         }
+    return true;
 }
 
 connections::connections(const adjacency& local, const inhibitory_set& inh) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> synapses; // (source, local target)
     synapses.reserve(local.neighbours.size());
-    for (std::size_t r = 0; r < local.rows(); ++r)
+    for (std::size_t r = 0; r < local.rows(); ++r) {
+        const auto in_degree = local.offsets[r + 1] - local.offsets[r];
+        if (in_degree > max_in_degree)
+            throw config_error(
+                {{"graph", "neuron " + std::to_string(local.ids[r]) + " has " + std::to_string(in_degree) +
+                               " synapses onto it; lifnet supports at most " + std::to_string(max_in_degree)}});
         for (auto e = local.offsets[r]; e < local.offsets[r + 1]; ++e)
             synapses.emplace_back(local.neighbours[e], static_cast<std::uint32_t>(r));
+    }
     std::sort(synapses.begin(), synapses.end());
     targets_.reserve(synapses.size());
     for (const auto& [source, target]: synapses) {

@@ -1,5 +1,6 @@
 #include "memory.hpp"
 
+#include "delivery.hpp"
 #include "mpi_util.hpp"
 
 #include <algorithm>
@@ -17,7 +18,7 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // PT-Scotch's copies), and per neuron and synapse while simulating
     // (state, delay ring, connection list, measure accumulators). Measured
     // at k = 10 (docs/performance.md): set-up 631 B per neuron on 1 rank,
-    // 861 B on 2; loop 273 B on 1 rank, 300 B on 2. A file graph is sized by
+    // 864 B on 2; loop 234 B on 1 rank, 265 B on 2. A file graph is sized by
     // its file.
     const double n = static_cast<double>(c.N) / ranks;
     double synapses = n * static_cast<double>(c.k);
@@ -26,7 +27,7 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
         synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
     }
     const double build = 80 * synapses + 64 * n;
-    const double ring = 8.0 * static_cast<double>(c.delay_steps() + 1);
+    const double ring = 2.0 * sizeof(input_count) * static_cast<double>(c.delay_steps() + 1);
     const double simulate = (100 + ring) * n + 12 * synapses + (16 << 20); // + report and spike buffers
     return static_cast<std::uint64_t>(std::max(build, simulate));
 }

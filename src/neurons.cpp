@@ -69,7 +69,7 @@ template <bool exact>
 inline __attribute__((always_inline)) void
 update(const neuron_constants& k, std::int64_t n, std::size_t count, double* __restrict V, double* __restrict I,
        std::int64_t* __restrict refractory, char* __restrict fired, const double* __restrict weight,
-       const double* __restrict xi, const std::uint32_t* __restrict n_exc, const std::uint32_t* __restrict n_inh,
+       const double* __restrict xi, const input_count* __restrict n_exc, const input_count* __restrict n_inh,
        double g) {
     const double e0 = k.external(2 * n), e1 = k.external(2 * n + 1), e2 = k.external(2 * n + 2);
     for (std::size_t j = 0; j < count; ++j) {
@@ -95,7 +95,7 @@ update(const neuron_constants& k, std::int64_t n, std::size_t count, double* __r
     __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void name(                                     \
         const neuron_constants k, std::int64_t n, std::size_t count, double* __restrict V, double* __restrict I,       \
         std::int64_t* __restrict refractory, char* __restrict fired, const double* __restrict weight,                  \
-        const double* __restrict xi, const std::uint32_t* __restrict n_exc, const std::uint32_t* __restrict n_inh,     \
+        const double* __restrict xi, const input_count* __restrict n_exc, const input_count* __restrict n_inh,         \
         double g) {                                                                                                    \
         update<exact>(k, n, count, V, I, refractory, fired, weight, xi, n_exc, n_inh, g);                              \
     }
@@ -105,8 +105,8 @@ LIFNET_UPDATE_CLONE(update_exact, true)
 
 } // namespace
 
-void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t count, const std::uint32_t* n_exc,
-                              const std::uint32_t* n_inh, double g) {
+void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
+                              const input_count* n_inh, double g) {
     if (constants.noise_scale != 0) {
         // Whole vectors of noise lanes: the last one of the block is padded
         // (the padding draws are never used).
@@ -122,7 +122,7 @@ void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t cou
                                                   xi_.data(), n_exc + first, n_inh + first, g);
 }
 
-void neuron_block::step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
+void neuron_block::step(std::int64_t n, const input_count* n_exc, const input_count* n_inh, double g,
                         std::vector<std::uint32_t>& spiked) {
     for (std::size_t first = 0; first < size(); first += chunk) {
         const auto count = std::min(chunk, size() - first);

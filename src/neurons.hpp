@@ -51,7 +51,7 @@ public:
     // Step n (MODEL.md §2): add the input counts due at t_n, draw the noise,
     // integrate, and append to `spiked` the local index of every neuron that
     // spikes at t_{n+1}.
-    void step(std::int64_t n, const std::uint32_t* n_exc, const std::uint32_t* n_inh, double g,
+    void step(std::int64_t n, const input_count* n_exc, const input_count* n_inh, double g,
               std::vector<std::uint32_t>& spiked);
 
     // Steps [n0, n1) with the inputs in `ring`, a chunk of neurons through all
@@ -76,8 +76,8 @@ public:
 
 private:
     // Step n of the `count` neurons from `first`; fired_ tells which spiked.
-    void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const std::uint32_t* n_exc,
-                    const std::uint32_t* n_inh, double g);
+    void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
+                    const input_count* n_inh, double g);
 
     // f(i) for each of the first `count` neurons of the chunk that spiked.
     // Spikes are rare (a few per thousand neuron-steps): 8 flags at a time.

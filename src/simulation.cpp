@@ -88,7 +88,9 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
 
     inject_fault("alloc", comm.rank());
     const inhibitory_set inhibitory(c, local.ids, comm);
-    const connections synapses(local, inhibitory);
+    std::optional<connections> built;
+    run_collectively(comm, [&] { built.emplace(local, inhibitory); });
+    const connections& synapses = *built;
     std::optional<spike_exchange> exchange;
     timed(seconds.partition, [&] { exchange.emplace(c.routing, c.N, local.ids, synapses.sources(), comm); });
     neuron_block block(c, local.ids, weights(c, local));

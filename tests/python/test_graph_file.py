@@ -90,6 +90,23 @@ class GraphFileTest(unittest.TestCase):
             self.assertEqual(r.stderr.count(message), 1, r.stderr)
             self.assertFalse(os.path.exists(self.path("x.h5")))
 
+    def test_in_degree_above_the_input_counts_range_is_rejected(self):
+        # A neuron's input counts per step are 16-bit: 65,536 synapses onto
+        # one neuron are refused with a clear error on every rank count.
+        hub = 65536
+        path = self.write_directed("hub.h5", np.arange(1, hub + 1), np.zeros(hub))
+        for ranks in (1, 2):
+            r = run(["--set", f"N={hub + 1}", "--set", "graph=file", "--set", f"graph_file={path}",
+                     "--set", "t_stop=1", "--set", "t_transient=0", "-o", self.path("hub-out.h5")], ranks)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("neuron 0 has 65536 synapses onto it; lifnet supports at most 65535", r.stderr)
+            self.assertFalse(os.path.exists(self.path("hub-out.h5")))
+        # One fewer is accepted.
+        path = self.write_directed("hub-ok.h5", np.arange(1, hub), np.zeros(hub - 1))
+        r = run(["--set", f"N={hub}", "--set", "graph=file", "--set", f"graph_file={path}", "--set", "t_stop=1",
+                 "--set", "t_transient=0", "--set", "record=none", "-o", self.path("hub-ok-out.h5")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

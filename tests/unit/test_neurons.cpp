@@ -32,7 +32,7 @@ double rk4_error(config c, double dt, double T) {
 // Spike steps of one neuron with no synaptic input.
 std::vector<std::int64_t> lone_neuron_spikes(const config& c) {
     neuron_block block(c, {0}, {c.J});
-    const std::uint32_t none = 0;
+    const input_count none = 0;
     std::vector<std::uint32_t> fired;
     std::vector<std::int64_t> steps;
     for (std::int64_t n = 0; n < c.nsteps(); ++n) {
@@ -131,7 +131,7 @@ TEST(neuron, refractory_neuron_holds_reset) {
     c.I_bias = 40;
     c.t_ref = 5;
     neuron_block block(c, {0}, {c.J});
-    const std::uint32_t none = 0;
+    const input_count none = 0;
     std::vector<std::uint32_t> fired;
     std::int64_t n = 0;
     for (; fired.empty(); ++n) block.step(n, &none, &none, c.g, fired);
@@ -149,7 +149,7 @@ TEST(neuron, input_counts_add_weighted_increments) {
     c.g = 4;
     neuron_block block(c, {0, 1}, {2.0, 3.0});
     block.refractory = {1, 1}; // keep V fixed; I still integrates
-    const std::uint32_t exc[] = {3, 1}, inh[] = {1, 2};
+    const input_count exc[] = {3, 1}, inh[] = {1, 2};
     std::vector<std::uint32_t> fired;
     block.step(0, exc, inh, c.g, fired);
     const double decay = [&] {

@@ -154,6 +154,16 @@ const std::vector<double>& spike_measures::phase_table(std::int64_t L) {
     return table;
 }
 
+void spike_measures::add(std::span<const std::pair<std::int64_t, std::uint32_t>> fired) {
+    // The neurons' accumulators are scattered over the rank's neurons and
+    // are rarely in the cache: fetch a few spikes ahead.
+    constexpr std::size_t ahead = 8;
+    for (std::size_t k = 0; k < fired.size(); ++k) {
+        if (k + ahead < fired.size()) __builtin_prefetch(&neurons_[fired[k + ahead].second], 1);
+        add(fired[k].second, fired[k].first + 1);
+    }
+}
+
 void spike_measures::add(std::size_t i, std::int64_t a) {
     auto& s = neurons_[i];
     if (s.count == 0)

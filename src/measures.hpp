@@ -77,9 +77,9 @@ private:
 class spike_measures {
 public:
     spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons);
-    // Local neuron i spiked at time index a (t = a·dt), later than its
-    // previous spike.
-    void add(std::size_t i, std::int64_t a);
+    // The spikes of an epoch as (step n, local neuron i): neuron i spiked at
+    // time index n + 1, later than its previous spike.
+    void add(std::span<const std::pair<std::int64_t, std::uint32_t>> fired);
     // Collective: fills R, rate_hz and cv of `out`.
     void finish(const boost::mpi::communicator& comm, sync_measures& out) const;
 
@@ -115,6 +115,7 @@ private:
     static constexpr std::int64_t max_table = 1024;
     std::vector<std::vector<double>> phase_tables_;
     const std::vector<double>& phase_table(std::int64_t L);
+    void add(std::size_t i, std::int64_t a);
 };
 
 } // namespace lifnet

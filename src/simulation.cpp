@@ -165,7 +165,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
         timed(seconds.deliver, [&] { synapses.deliver(exchange->received(), D, ring); });
         timed(seconds.measures, [&] {
             voltages.reduce(e1);
-            for (const auto& [n, i]: fired) spike_stats.add(i, n + 1);
+            spike_stats.add(fired);
             fired.clear();
         });
         summary.spikes += exchange->total();

@@ -121,7 +121,19 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
 }
 
 void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const {
-    for (const auto& s: spikes) {
+    // The lookups of later spikes miss the cache: fetch their bucket 16
+    // spikes ahead, and their sources and target offsets 8 ahead.
+    auto bucket_of = [&](std::size_t j) {
+        return std::min<std::uint64_t>(spikes[j].id / bucket, bucket_start_.size() - 1);
+    };
+    for (std::size_t j = 0; j < spikes.size(); ++j) {
+        if (j + 16 < spikes.size()) __builtin_prefetch(&bucket_start_[bucket_of(j + 16)]);
+        if (j + 8 < spikes.size()) {
+            const auto first = bucket_start_[bucket_of(j + 8)];
+            __builtin_prefetch(sources_.data() + first);
+            __builtin_prefetch(offsets_.data() + first);
+        }
+        const auto& s = spikes[j];
         const auto b = s.id / bucket;
         if (b + 1 >= bucket_start_.size()) continue;
         const auto end = sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b + 1]);

@@ -23,20 +23,25 @@ spike_exchange::spike_exchange(const std::string& routing, std::uint64_t N, std:
     if (!neighbour_) return;
     const int size = comm.size();
     // Each block owner learns who holds the nodes of its block and who needs
-    // them, and tells each holder who needs which of its nodes.
-    auto held = by_id_detail::holders(N, ids, comm);
-    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    std::vector<std::vector<by_id_detail::item<int>>> ask(size);
-    for (auto s: sources)
-        if (!std::binary_search(ids.begin(), ids.end(), s)) ask[block_owner(s, N, size)].push_back({s, 0, comm.rank()});
-    std::vector<std::vector<wanted>> tell(size);
-    for (const auto& a: alltoallv(comm, ask)) {
-        const auto h =
-            std::lower_bound(held.begin(), held.end(), a.id, [](const auto& x, auto id) { return x.id < id; });
-        tell[h->value].push_back({h->index, a.value});
+    // them, and tells each holder who needs which of its nodes (on one rank
+    // nobody else does).
+    std::vector<wanted> wants;
+    if (size > 1) {
+        auto held = by_id_detail::holders(N, ids, comm);
+        std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+        std::vector<std::vector<by_id_detail::item<int>>> ask(size);
+        for (auto s: sources)
+            if (!std::binary_search(ids.begin(), ids.end(), s))
+                ask[block_owner(s, N, size)].push_back({s, 0, comm.rank()});
+        std::vector<std::vector<wanted>> tell(size);
+        for (const auto& a: alltoallv(comm, ask)) {
+            const auto h =
+                std::lower_bound(held.begin(), held.end(), a.id, [](const auto& x, auto id) { return x.id < id; });
+            tell[h->value].push_back({h->index, a.value});
+        }
+        held = {};
+        wants = alltoallv(comm, tell);
     }
-    held = {};
-    auto wants = alltoallv(comm, tell);
 
     // The distributed graph: out-neighbours are the ranks that need some of
     // this rank's neurons, in-neighbours the ranks that hold some it needs.

@@ -4,6 +4,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 #include <numbers>
 
@@ -54,14 +55,26 @@ typedef double f64x8 __attribute__((vector_size(64)));
 
 __attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
                                                                 std::size_t count, std::uint64_t n, double* out) {
-    for (std::size_t j = 0; j < count; j += noise_lanes) {
-        LIFNET_COUNTERS8(ids, j, n);
-        LIFNET_PHILOX8(c0, c1, c2, c3, seed);
-        const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
-        const f64x8 u1 = (__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32;
-        const __m512d r = _mm512_sqrt_pd(-2.0 * _ZGVeN8v_log(__m512d(u0)));
-        const __m512d c = _ZGVeN8v_cos(__m512d(2.0 * std::numbers::pi * u1));
-        _mm512_storeu_pd(out + j, _mm512_mul_pd(r, c));
+    // In blocks: first every counter's Philox (independent chains the core
+    // can overlap, no calls in between), then the log and cos calls.
+    constexpr std::size_t block = 256;
+    alignas(64) double angle[block];
+    for (std::size_t j0 = 0; j0 < count; j0 += block) {
+        const std::size_t end = std::min(count, j0 + block);
+        for (std::size_t j = j0; j < end; j += noise_lanes) {
+            LIFNET_COUNTERS8(ids, j, n);
+            LIFNET_PHILOX8(c0, c1, c2, c3, seed);
+            const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
+            const f64x8 u1 = (__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32;
+            _mm512_storeu_pd(out + j, __m512d(u0));
+            _mm512_store_pd(angle + (j - j0), __m512d(2.0 * std::numbers::pi * u1));
+        }
+        for (std::size_t j = j0; j < end; j += noise_lanes) {
+            const __m512d r2 = -2.0 * _ZGVeN8v_log(_mm512_loadu_pd(out + j));
+            const __m512d r = _mm512_mask_sqrt_pd(r2, 0xFF, r2); // all lanes; no undefined pass-through
+            const __m512d c = _ZGVeN8v_cos(_mm512_load_pd(angle + (j - j0)));
+            _mm512_storeu_pd(out + j, _mm512_mul_pd(r, c));
+        }
     }
 }
 

@@ -27,7 +27,7 @@ typedef std::uint64_t u64x8 __attribute__((vector_size(64)));
 constexpr std::uint64_t low_word = 0xFFFFFFFF, philox_m0 = 0xD2511F53, philox_m1 = 0xCD9E8D57;
 typedef double f64x8 __attribute__((vector_size(64)));
 
-// Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once;
+// Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once, for the AVX2 kernel;
 // each 32-bit word sits in a 64-bit lane so that products are exact.
 #define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                           \
     do {                                                                                                               \

@@ -97,7 +97,7 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
         for (double u: s.update_seconds) mean += u / ranks;
         std::printf("  neuron update per rank: %.3f .. %.3f s (load balance mean / max = %.3f)\n", *fastest, *slowest,
                     *slowest > 0 ? mean / *slowest : 1.0);
-        std::printf("  spike exchange (%s): %llu bytes sent between ranks, %.0f per step\n", c.routing.c_str(),
+        std::printf("  spike exchange (%s): %llu bytes sent between ranks, %.4g per step\n", c.routing.c_str(),
                     (unsigned long long)s.exchange_bytes, static_cast<double>(s.exchange_bytes) / c.nsteps());
     }
     if (!output.empty()) std::printf("  output: %s\n", output.c_str());

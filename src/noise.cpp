@@ -1,5 +1,6 @@
 #include "noise.hpp"
 
+#include <lifnet/errors.hpp>
 #include <lifnet/random.hpp>
 
 #include <immintrin.h>
@@ -7,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 #include <numbers>
+#include <string>
+#include <vector>
 
 // libmvec's vector log and cos (glibc >= 2.22), called explicitly: glibc
 // declares them for the compiler only under -ffast-math, which lifnet avoids.
@@ -138,15 +141,19 @@ struct choice {
     const char* name;
 };
 
-choice choose() {
+// The kernels this CPU can run, best first.
+std::vector<choice> runnable() {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return {normals_avx512, "avx512"};
-    if (__builtin_cpu_supports("avx2")) return {normals_avx2, "avx2"};
-    return {normals_scalar, "scalar"};
+    std::vector<choice> out;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        out.push_back({normals_avx512, "avx512"});
+    if (__builtin_cpu_supports("avx2")) out.push_back({normals_avx2, "avx2"});
+    out.push_back({normals_scalar, "scalar"});
+    return out;
 }
 
 const choice& chosen() {
-    static const choice c = choose();
+    static const choice c = runnable().front();
     return c;
 }
 
@@ -158,6 +165,19 @@ void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, st
 
 const char* noise_kernel() {
     return chosen().name;
+}
+
+std::vector<const char*> noise_kernels() {
+    std::vector<const char*> names;
+    for (const auto& k: runnable()) names.push_back(k.name);
+    return names;
+}
+
+void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
+                  std::uint64_t n, double* out) {
+    for (const auto& k: runnable())
+        if (kernel == k.name) return k.run(seed, ids, count, n, out);
+    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
 }
 
 } // namespace lifnet

@@ -7,6 +7,8 @@
 // neuron's draw does not depend on where it sits in a rank's arrays.
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 namespace lifnet {
 
@@ -17,5 +19,11 @@ void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, st
 
 // Which implementation this machine uses: "avx512", "avx2" or "scalar".
 const char* noise_kernel();
+
+// For tests: every implementation this machine can run (best first), and
+// normals() with one of them.
+std::vector<const char*> noise_kernels();
+void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
+                  std::uint64_t n, double* out);
 
 } // namespace lifnet

@@ -1,9 +1,9 @@
 // Google Benchmark kernels. Counters report per-item rates:
 //   neuron_steps/s for the block update, normals/s for the noise,
 //   events/s (synaptic deliveries) for delivery.
-#include "delivery.hpp"
-#include "neurons.hpp"
-#include "noise.hpp"
+#include "delivery/delivery.hpp"
+#include "neurons/neurons.hpp"
+#include "neurons/noise.hpp"
 
 #include <lifnet/random.hpp>
 

@@ -12,10 +12,10 @@
 //
 //   mpirun -np 4 build/benchmarks/mpi_kernels [--benchmark_repetitions=5]
 // The files go to $TMPDIR (default /tmp) and are removed.
-#include "exchange.hpp"
-#include "measures.hpp"
-#include "output.hpp"
-#include "report.hpp"
+#include "exchange/exchange.hpp"
+#include "measures/measures.hpp"
+#include "io/output.hpp"
+#include "io/report.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/mpi/communicator.hpp>

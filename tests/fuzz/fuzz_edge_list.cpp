@@ -1,6 +1,6 @@
 // Any bytes as an edge list, line by line: each line is skipped, rejected
 // with a lifnet::error, or an edge between two distinct nodes below N.
-#include "edge_list.hpp"
+#include "graph/edge_list.hpp"
 
 #include <lifnet/errors.hpp>
 

@@ -1,7 +1,7 @@
 // Any bytes as a sweep journal: read_journal returns the records whose
 // checksums hold, never crashes; appending to it then keeps every record
 // and adds exactly one.
-#include "journal.hpp"
+#include "sweep/journal.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -3,7 +3,7 @@
 // second population) and read as graph_file. Every file ends in a
 // lifnet::error or a graph whose synapses are all between nodes below N.
 // (The HDF5 bytes themselves are not fuzzed: that would fuzz libhdf5.)
-#include "graph.hpp"
+#include "graph/graph.hpp"
 
 #include <lifnet/errors.hpp>
 

@@ -1,6 +1,6 @@
 // Spike delivery: delays, the inhibitory set and the sign of its weights.
-#include "delivery.hpp"
-#include "neurons.hpp"
+#include "delivery/delivery.hpp"
+#include "neurons/neurons.hpp"
 
 #include <lifnet/random.hpp>
 

@@ -1,7 +1,7 @@
 // The flagship test: the same seeded run gives bit-identical spikes at any
 // rank count, with every partitioner and both exchange modes.
-#include "context.hpp"
-#include "mpi_util.hpp"
+#include "comm/context.hpp"
+#include "comm/mpi_util.hpp"
 
 #include <lifnet/simulation.hpp>
 

@@ -1,6 +1,6 @@
 // The neuron block against analytic results: the exact solution of the
 // subthreshold system (RK4's order) and the deterministic firing period.
-#include "neurons.hpp"
+#include "neurons/neurons.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // MODEL.md §3's known answers.
-#include "exact_sum.hpp"
-#include "neurons.hpp"
-#include "noise.hpp"
+#include "measures/exact_sum.hpp"
+#include "neurons/neurons.hpp"
+#include "neurons/noise.hpp"
 
 #include <lifnet/errors.hpp>
 #include <lifnet/random.hpp>

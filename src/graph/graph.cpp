@@ -1,0 +1,191 @@
+#include "graph/graph.hpp"
+
+#include "graph/edge_list.hpp"
+#include "graph/edge_registry.hpp"
+#include "comm/fault.hpp"
+#include "comm/mpi_util.hpp"
+#include "io/sonata_edges.hpp"
+
+#include <lifnet/random.hpp>
+
+#include <boost/mpi/collectives.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace lifnet {
+
+node_range block_of(std::uint64_t N, int size, int rank) {
+    const std::uint64_t q = N / size, r = N % size;
+    auto start = [&](std::uint64_t b) { return b * q + std::min<std::uint64_t>(b, r); };
+    return {start(rank), start(rank + 1)};
+}
+
+int block_owner(std::uint64_t node, std::uint64_t N, int size) {
+    const std::uint64_t q = N / size, r = N % size;
+    // The first r blocks hold q + 1 nodes, the others q.
+    if (node < r * (q + 1)) return static_cast<int>(node / (q + 1));
+    return static_cast<int>(r + (node - r * (q + 1)) / q);
+}
+
+// Compressed rows for the nodes of `range` from directed pairs (row, col).
+adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& pairs) {
+    std::sort(pairs.begin(), pairs.end());
+    adjacency adj;
+    adj.N = N;
+    adj.neighbours.reserve(pairs.size());
+    auto it = pairs.begin();
+    for (std::uint64_t u = range.lo; u < range.hi; ++u) {
+        adj.ids.push_back(u);
+        for (; it != pairs.end() && it->a == u; ++it) adj.neighbours.push_back(it->b);
+        adj.offsets.push_back(adj.neighbours.size());
+    }
+    if (it != pairs.end()) throw internal_error("graph: a pair was sent to the wrong rank");
+    return adj;
+}
+
+namespace {
+
+// Sends each undirected edge {a, b} to the owners of a and b as the two
+// synapses it is, and builds this rank's rows. Each buffer is released as
+// soon as the next one is built, to keep the peak memory down.
+adjacency adjacency_from_edges(const boost::mpi::communicator& comm, std::uint64_t N, std::vector<edge> edges) {
+    std::vector<std::vector<edge>> send(comm.size());
+    for (const auto& e: edges) {
+        send[block_owner(e.a, N, comm.size())].push_back({e.a, e.b});
+        send[block_owner(e.b, N, comm.size())].push_back({e.b, e.a});
+    }
+    edges = {};
+    auto pairs = alltoallv(comm, send);
+    send = {};
+    return rows_from_pairs(N, block_of(N, comm.size(), comm.rank()), pairs);
+}
+
+// Ring lattice edges (u, u + j), j = 1 … k/2, of this rank's block; with
+// probability p an edge is marked for rewiring instead (ws_rewire draw 0).
+std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator& comm) {
+    const auto [lo, hi] = block_of(c.N, comm.size(), comm.rank());
+    const std::uint64_t half = c.k / 2;
+    // With k = N - 1 the lattice is the complete graph: nothing to rewire to.
+    const bool can_rewire = c.k + 1 < c.N;
+
+    struct pending {
+        std::uint64_t u, v, key, attempt;
+    };
+    std::vector<edge> kept;
+    std::vector<pending> rewire;
+    for (std::uint64_t u = lo; u < hi; ++u) {
+        for (std::uint64_t j = 1; j <= half; ++j) {
+            const std::uint64_t v = (u + j) % c.N, key = u * half + (j - 1);
+            if (can_rewire && to_unit(philox(c.seed, purpose::ws_rewire, key, 0)[0]) < c.p)
+                rewire.push_back({u, v, key, 0});
+            else
+                kept.push_back(make_edge(u, v));
+        }
+    }
+    edge_registry registry(comm, c.N);
+    registry.insert_distinct(kept);
+    kept = {}; // the registry holds them
+
+    // Rounds: every pending edge proposes its next far end w (never u, never
+    // its old end v). It is taken unless the edge exists or a smaller key
+    // proposes the same edge in this round; the others draw again. The rule
+    // depends only on the keys, so the result does not depend on the ranks.
+    constexpr std::uint64_t max_attempts = 100000;
+    while (boost::mpi::all_reduce(comm, rewire.size(), std::plus<>())) {
+        std::vector<candidate> proposals;
+        run_collectively(comm, [&] {
+            for (auto& r: rewire) {
+                std::uint64_t w;
+                do {
+                    if (r.attempt >= max_attempts)
+                        throw error("graph: cannot rewire the edge of node " + std::to_string(r.u) +
+                                    ": the graph is too dense for k = " + std::to_string(c.k) +
+                                    " and p = " + std::to_string(c.p));
+                    const auto x = philox(c.seed, purpose::ws_rewire, r.key, r.attempt++);
+                    w = to_index(x[2], x[3], c.N - 1);
+                    if (w >= r.u) ++w;
+                } while (w == r.v);
+                proposals.push_back({make_edge(r.u, w), r.key});
+            }
+        });
+        const auto taken = registry.propose(proposals);
+        std::size_t kept_pending = 0;
+        for (std::size_t i = 0; i < rewire.size(); ++i)
+            if (!taken[i]) rewire[kept_pending++] = rewire[i];
+        rewire.resize(kept_pending);
+    }
+    return registry.take_edges();
+}
+
+// G(N, M) with M = N k / 2: the distinct pairs among the first C draws of
+// er_edge, with C the smallest count that yields M distinct pairs. Each round
+// adds as many draws as edges are missing, so it never overshoots M.
+std::vector<edge> erdos_renyi(const config& c, const boost::mpi::communicator& comm) {
+    const std::uint64_t M = c.N * c.k / 2;
+    edge_registry registry(comm, c.N);
+    std::uint64_t drawn = 0, have = 0;
+    while (have < M) {
+        const std::uint64_t more = M - have;
+        const auto [lo, hi] = block_of(more, comm.size(), comm.rank());
+        std::vector<candidate> proposals;
+        for (std::uint64_t i = drawn + lo; i < drawn + hi; ++i) {
+            const auto x = philox(c.seed, purpose::er_edge, i, 0);
+            const std::uint64_t a = to_index(x[0], x[1], c.N);
+            std::uint64_t b = to_index(x[2], x[3], c.N - 1);
+            if (b >= a) ++b;
+            proposals.push_back({make_edge(a, b), i});
+        }
+        const auto taken = registry.propose(proposals);
+        const std::uint64_t local = std::count(taken.begin(), taken.end(), 1);
+        have += boost::mpi::all_reduce(comm, local, std::plus<>());
+        drawn += more;
+    }
+    return registry.take_edges();
+}
+
+// A text edge list: one undirected edge `u v` per line, 0-based ids, `#`
+// starts a comment. Every rank reads the file and keeps the synapses onto
+// its own block.
+adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) {
+    std::ifstream in(c.graph_file);
+    inject_fault("edge_read", comm.rank());
+    if (!in) throw file_error(c.graph_file, "cannot open the edge list");
+    const auto range = block_of(c.N, comm.size(), comm.rank());
+    auto mine = [&](std::uint64_t u) { return u >= range.lo && u < range.hi; };
+    std::vector<edge> pairs;
+    std::string line;
+    for (std::uint64_t number = 1; std::getline(in, line); ++number) {
+        const auto edge = parse_edge_line(line, c.N, number, c.graph_file);
+        if (!edge) continue;
+        const auto [u, v] = *edge;
+        if (mine(u)) pairs.push_back({u, v});
+        if (mine(v)) pairs.push_back({v, u});
+    }
+    if (in.bad()) throw file_error(c.graph_file, "read error");
+    auto adj = rows_from_pairs(c.N, range, pairs);
+    for (std::size_t r = 0; r < adj.rows(); ++r) {
+        const auto b = adj.neighbours.begin();
+        auto dup = std::adjacent_find(b + adj.offsets[r], b + adj.offsets[r + 1]);
+        if (dup != b + adj.offsets[r + 1])
+            throw file_error(c.graph_file, "duplicate edge " + std::to_string(adj.ids[r]) + " " + std::to_string(*dup));
+    }
+    return adj;
+}
+
+} // namespace
+
+adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
+    if (c.graph == "file") {
+        if (is_hdf5_file(c.graph_file)) return read_sonata_edges(c, comm);
+        adjacency adj;
+        run_collectively(comm, [&] { adj = read_edge_list(c, comm); });
+        return adj;
+    }
+    config lattice = c;
+    if (c.graph == "ring") lattice.p = 0;
+    return adjacency_from_edges(comm, c.N, c.graph == "er" ? erdos_renyi(c, comm) : watts_strogatz(lattice, comm));
+}
+
+} // namespace lifnet

@@ -1,0 +1,82 @@
+#pragma once
+// Per-node data in files ordered by node id, whatever the partition: each
+// value travels to the block owner of its node, which writes (or reads) its
+// contiguous range. Used for /network and for checkpoints, which a run on
+// another number of ranks or another partition reads back.
+#include "graph/graph.hpp"
+#include "io/h5.hpp"
+#include "comm/mpi_util.hpp"
+
+#include <boost/mpi/collectives.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+namespace lifnet {
+
+namespace by_id_detail {
+template <typename T>
+struct item {
+    std::uint64_t id;
+    std::uint64_t index; // position of the node in the requester's ids, or of the value
+    T value;
+};
+// Tells each block owner which rank holds each node of its block: the
+// returned requests are (node id, index in the holder's ids, holder rank).
+inline std::vector<item<int>> holders(std::uint64_t N, std::span<const std::uint64_t> ids,
+                                      const boost::mpi::communicator& comm) {
+    std::vector<std::vector<item<int>>> ask(comm.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        ask[block_owner(ids[i], N, comm.size())].push_back({ids[i], i, comm.rank()});
+    return alltoallv(comm, ask);
+}
+} // namespace by_id_detail
+
+// Collective: a dataset that concatenates every rank's `mine`, in rank order.
+template <typename T>
+void write_concatenated(hid_t parent, const std::string& name, const std::vector<T>& mine,
+                        const boost::mpi::communicator& comm) {
+    const std::uint64_t count = mine.size();
+    std::uint64_t first = 0;
+    mpi_check(MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
+    if (comm.rank() == 0) first = 0; // MPI_Exscan leaves rank 0's result undefined
+    h5::write_dataset(parent, name, boost::mpi::all_reduce(comm, count, std::plus<>()), first, mine);
+}
+
+// Collective: `width` values per node (values[i * width + w] for ids[i]) into
+// the dataset `name` of N * width values, ordered by id.
+template <typename T>
+void write_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
+                 const std::vector<T>& values, std::size_t width, const boost::mpi::communicator& comm) {
+    std::vector<std::vector<by_id_detail::item<T>>> send(comm.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        for (std::size_t w = 0; w < width; ++w)
+            send[block_owner(ids[i], N, comm.size())].push_back({ids[i], w, values[i * width + w]});
+    auto mine = alltoallv(comm, send);
+    std::sort(mine.begin(), mine.end(),
+              [](const auto& a, const auto& b) { return std::pair(a.id, a.index) < std::pair(b.id, b.index); });
+    std::vector<T> out;
+    for (const auto& x: mine) out.push_back(x.value);
+    h5::write_dataset(parent, name, N * width, block_of(N, comm.size(), comm.rank()).lo * width, out);
+}
+
+// Collective: the values of `ids` (this rank's nodes, sorted) from a dataset
+// written by write_by_id with the same width.
+template <typename T>
+std::vector<T> read_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
+                          std::size_t width, const boost::mpi::communicator& comm) {
+    // Each block owner learns who holds the nodes of its block, reads its
+    // block, and answers.
+    const auto asked = by_id_detail::holders(N, ids, comm);
+    const auto block = block_of(N, comm.size(), comm.rank());
+    const auto mine = h5::read_dataset<T>(parent, name, block.lo * width, (block.hi - block.lo) * width);
+    std::vector<std::vector<by_id_detail::item<T>>> answer(comm.size());
+    for (const auto& a: asked)
+        for (std::size_t w = 0; w < width; ++w)
+            answer[a.value].push_back({a.id, a.index * width + w, mine[(a.id - block.lo) * width + w]});
+    std::vector<T> out(ids.size() * width);
+    for (const auto& x: alltoallv(comm, answer)) out[x.index] = x.value;
+    return out;
+}
+
+} // namespace lifnet

@@ -1,0 +1,55 @@
+#pragma once
+// The run's HDF5 file, written collectively by all ranks in the SONATA
+// layout (MODEL.md §5). It is created as `<path>.tmp` and renamed only when
+// complete, so an interrupted run never leaves a file that looks finished.
+#include "io/h5.hpp"
+
+#include <lifnet/spike.hpp>
+
+#include <boost/mpi/communicator.hpp>
+
+#include <span>
+#include <string>
+
+namespace lifnet {
+
+class output_file {
+public:
+    output_file(const std::string& path, const boost::mpi::communicator& comm);
+    // Without commit(), the temporary file is removed.
+    ~output_file();
+    hid_t root() const { return file_.get(); }
+    // Collective: closes the file and renames it to its final path.
+    void commit();
+
+private:
+    std::string path_;
+    boost::mpi::communicator comm_;
+    h5::handle file_;
+    bool committed_ = false;
+};
+
+// /spikes/<population>/{timestamps, node_ids}, ordered by (time, id),
+// streamed in batches: each rank keeps its own spikes until the batch is
+// full; then the batch's time range is cut into one contiguous piece per
+// rank with about as many spikes each, every spike goes to the rank of its
+// piece, and each rank sorts its piece and writes it in place.
+class spike_writer {
+public:
+    spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm);
+    // Collective: this rank's spikes of an epoch, and the epoch's total over
+    // all ranks (the same on every rank, so that all flush together).
+    void append(std::span<const spike> own, std::uint64_t total);
+    void flush(); // collective
+
+private:
+    double dt_;
+    boost::mpi::communicator comm_;
+    h5::handle group_;
+    h5::appendable<double> timestamps_;
+    h5::appendable<std::uint64_t> node_ids_;
+    std::vector<spike> pending_;      // this rank's
+    std::uint64_t pending_total_ = 0; // all ranks'
+};
+
+} // namespace lifnet

@@ -1,0 +1,120 @@
+#include "io/run_record.hpp"
+
+#include "io/by_id.hpp"
+#include "graph/edge_registry.hpp"
+#include "io/h5.hpp"
+#include "comm/mpi_util.hpp"
+
+#include <lifnet/version.hpp>
+
+#include <boost/mpi/collectives.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+namespace lifnet {
+
+namespace {
+
+// Writes the synapses onto this rank's neurons as SONATA edges, ordered by
+// (target, source) whatever the partition.
+void write_edges(hid_t file, const std::string& population, const adjacency& local,
+                 const boost::mpi::communicator& comm) {
+    std::vector<std::vector<edge>> send(comm.size()); // (target, source)
+    for (std::size_t r = 0; r < local.rows(); ++r)
+        for (auto e = local.offsets[r]; e < local.offsets[r + 1]; ++e)
+            send[block_owner(local.ids[r], local.N, comm.size())].push_back({local.ids[r], local.neighbours[e]});
+    auto mine = alltoallv(comm, send);
+    std::sort(mine.begin(), mine.end());
+    std::vector<std::uint64_t> sources, targets;
+    for (const auto& e: mine) {
+        targets.push_back(e.a);
+        sources.push_back(e.b);
+    }
+    auto group = h5::create_group(file, "edges/" + population);
+    write_concatenated(group, "source_node_id", sources, comm);
+    write_concatenated(group, "target_node_id", targets, comm);
+    write_concatenated(group, "edge_type_id", std::vector<std::int64_t>(mine.size(), 0), comm);
+    for (const char* name: {"source_node_id", "target_node_id"}) {
+        h5::handle d(h5::check(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2"));
+        h5::write_attribute(d, "node_population", population);
+    }
+}
+
+} // namespace
+
+void write_network(hid_t file, const config& c, const adjacency& local, const std::vector<double>& initial_v,
+                   const partition_stats& stats, bool save_graph, const boost::mpi::communicator& comm) {
+    auto group = h5::create_group(file, "network");
+    write_by_id(group, "rank", c.N, local.ids, std::vector<std::int64_t>(local.rows(), comm.rank()), 1, comm);
+    write_by_id(group, "initial_v", c.N, local.ids, initial_v, 1, comm);
+    const bool root = comm.rank() == 0;
+    auto per_rank = [&](const char* name, const std::vector<std::uint64_t>& v) {
+        h5::write_dataset(group, name, v.size(), 0, root ? v : std::vector<std::uint64_t>{});
+    };
+    per_rank("neurons_per_rank", stats.neurons);
+    per_rank("synapses_per_rank", stats.synapses);
+    h5::write_scalar(group, "edge_cut", stats.edge_cut);
+    h5::write_scalar(group, "imbalance", stats.imbalance);
+    h5::handle v0(h5::check(H5Dopen2(group, "initial_v", H5P_DEFAULT), "H5Dopen2"));
+    h5::write_attribute(v0, "units", std::string("mV"));
+    if (save_graph) write_edges(file, c.population, local, comm);
+}
+
+void write_sync(hid_t file, const sync_measures& sync, bool root) {
+    auto group = h5::create_group(file, "sync");
+    h5::write_scalar(group, "chi", sync.chi);
+    h5::write_scalar(group, "E", sync.E);
+    h5::write_scalar(group, "R", sync.R);
+    h5::write_scalar(group, "rate_hz", sync.rate_hz);
+    h5::write_scalar(group, "cv", sync.cv);
+    // Every rank holds the same series; rank 0 writes it.
+    h5::write_dataset(group, "Vbar", sync.Vbar.size(), 0, root ? sync.Vbar : std::vector<double>{});
+    h5::write_dataset(group, "t", sync.t.size(), 0, root ? sync.t : std::vector<double>{});
+    for (const char* name: {"Vbar", "t", "E"}) {
+        h5::handle d(h5::check(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2"));
+        h5::write_attribute(d, "units", std::string(name[0] == 't' ? "ms" : "mV"));
+    }
+    h5::handle rate(h5::check(H5Dopen2(group, "rate_hz", H5P_DEFAULT), "H5Dopen2"));
+    h5::write_attribute(rate, "units", std::string("Hz"));
+    std::string notes;
+    for (const auto& n: sync.notes) notes += (notes.empty() ? "" : "\n") + n;
+    h5::write_attribute(group, "notes", notes);
+}
+
+void write_provenance(hid_t file, const config& c, const provenance& p) {
+    h5::write_attribute(file, "lifnet_version", std::string(version_string));
+    h5::write_attribute(file, "lifnet_git_hash", std::string(git_hash));
+    h5::write_attribute(file, "config", to_toml(c));
+    h5::write_attribute(file, "command_line", p.command_line);
+    h5::write_attribute(file, "ranks", std::int64_t{p.ranks});
+    h5::write_attribute(file, "seed", std::int64_t(c.seed));
+    h5::write_attribute(file, "start_time", p.start_time);
+    h5::write_attribute(file, "end_time", p.end_time);
+    const auto& s = p.seconds;
+    h5::write_attribute(
+        file, "wall_seconds",
+        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.deliver, s.write, s.measures});
+    h5::write_attribute(file, "wall_seconds_phases",
+                        std::string("build, partition, simulate, exchange, deliver, write, measures"));
+    h5::write_attribute(file, "exchange_bytes", static_cast<std::int64_t>(p.exchange_bytes));
+}
+
+void write_update_seconds(hid_t file, const std::vector<double>& seconds, bool root) {
+    h5::handle group(h5::check(H5Gopen2(file, "network", H5P_DEFAULT), "H5Gopen2"));
+    h5::write_dataset(group, "update_seconds", seconds.size(), 0, root ? seconds : std::vector<double>{});
+    h5::handle d(h5::check(H5Dopen2(group, "update_seconds", H5P_DEFAULT), "H5Dopen2"));
+    h5::write_attribute(d, "units", std::string("s"));
+}
+
+std::string now_iso8601() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+} // namespace lifnet

@@ -1,0 +1,28 @@
+#pragma once
+// The sweep's summary file: a table of members and aggregates per point,
+// rebuilt from the journal (so an interrupted sweep and an uninterrupted one
+// give the same summary).
+#include "sweep/journal.hpp"
+
+#include <lifnet/config.hpp>
+#include <lifnet/sweep.hpp>
+
+#include <string>
+#include <vector>
+
+namespace lifnet {
+
+struct sweep_member {
+    std::size_t index;               // position in the sweep
+    std::uint64_t point;             // which combination of the varied values
+    std::vector<std::string> values; // of the varied keys
+    std::uint64_t seed;
+    config c;         // resolved
+    std::string hash; // of to_toml(c)
+};
+
+// Written by one rank, via <output>.tmp and a rename.
+void write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
+                         const std::vector<journal_record>& records);
+
+} // namespace lifnet

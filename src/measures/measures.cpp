@@ -1,0 +1,300 @@
+#include "measures/measures.hpp"
+
+#include <boost/mpi/collectives.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace lifnet {
+
+namespace {
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+}
+
+sample_grid::sample_grid(const config& c): stride(c.steps(c.sample_dt)), last(c.nsteps()) {
+    const std::int64_t t0 = c.steps(c.t_transient);
+    first = (t0 + stride - 1) / stride * stride;
+    last = last / stride * stride;
+}
+
+voltage_measures::voltage_measures(const sample_grid& grid, std::size_t local_neurons, std::uint64_t N,
+                                   const boost::mpi::communicator& comm):
+    grid_(grid),
+    local_(local_neurons), N_(N), comm_(comm), mean_(local_neurons, 0.0), m2_(local_neurons, 0.0) {
+    vbar_.reserve(static_cast<std::size_t>(grid.count()));
+}
+
+void voltage_measures::sample(std::int64_t m, std::size_t first, std::span<const double> V) {
+    const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride); // samples before this one
+    const auto row = w - vbar_.size();
+    if (buffer_.size() < (row + 1) * local_) buffer_.resize((row + 1) * local_);
+    std::copy(V.begin(), V.end(), buffer_.begin() + static_cast<std::ptrdiff_t>(row * local_ + first));
+    // Welford's update, in time order for each neuron (rank independent).
+    for (std::size_t j = 0; j < V.size(); ++j) {
+        const auto i = first + j;
+        const double delta = V[j] - mean_[i];
+        mean_[i] += delta / static_cast<double>(w + 1);
+        m2_[i] += delta * (V[j] - mean_[i]);
+    }
+}
+
+std::size_t voltage_measures::buffered(std::int64_t step) const {
+    return static_cast<std::size_t>(grid_.count_upto(step)) - vbar_.size();
+}
+
+std::span<const double> voltage_measures::buffered_sample(std::size_t j) const {
+    return {buffer_.data() + j * local_, local_};
+}
+
+void voltage_measures::reduce(std::int64_t step) {
+    // The same count on every rank, also on one without neurons.
+    const std::size_t count = buffered(step);
+    std::vector<fixed128> sums(count, 0);
+    for (std::size_t s = 0; s < count; ++s)
+        for (std::size_t i = 0; i < local_; ++i) sums[s] += to_fixed(buffer_[s * local_ + i]);
+    if (count) all_reduce_sum(comm_, sums);
+    for (std::size_t s = 0; s < count; ++s) {
+        const double vbar = from_fixed(sums[s]) / static_cast<double>(N_);
+        vbar_.push_back(vbar);
+        for (std::size_t i = 0; i < local_; ++i) abs_deviation_ += to_fixed(std::abs(buffer_[s * local_ + i] - vbar));
+    }
+    buffer_.clear();
+}
+
+void voltage_measures::finish(double dt, sync_measures& out) {
+    reduce(grid_.last);
+    const auto n = static_cast<double>(vbar_.size());
+    out.Vbar = vbar_;
+    out.t.clear();
+    for (std::size_t s = 0; s < vbar_.size(); ++s)
+        out.t.push_back(static_cast<double>(grid_.first + static_cast<std::int64_t>(s) * grid_.stride) * dt);
+
+    std::vector<fixed128> totals = {abs_deviation_, 0};
+    for (std::size_t i = 0; i < local_; ++i) totals[1] += to_fixed(m2_[i] / n);
+    all_reduce_sum(comm_, totals);
+    if (vbar_.empty()) {
+        out.chi = out.E = nan;
+        out.notes.push_back("chi, E: no sample time in [t_transient, t_stop]");
+        return;
+    }
+    out.E = from_fixed(totals[0]) / (static_cast<double>(N_) * n);
+    double mean = 0, m2 = 0;
+    for (std::size_t s = 0; s < vbar_.size(); ++s) {
+        const double delta = vbar_[s] - mean;
+        mean += delta / static_cast<double>(s + 1);
+        m2 += delta * (vbar_[s] - mean);
+    }
+    const double mean_var = from_fixed(totals[1]) / static_cast<double>(N_);
+    if (mean_var == 0) {
+        out.chi = nan;
+        out.notes.push_back("chi: every neuron's V is constant over the samples");
+    }
+    else
+        out.chi = std::sqrt(m2 / n / mean_var);
+}
+
+std::vector<double> voltage_measures::neuron_state() const {
+    std::vector<double> out(2 * local_);
+    for (std::size_t i = 0; i < local_; ++i) {
+        out[2 * i] = mean_[i];
+        out[2 * i + 1] = m2_[i];
+    }
+    return out;
+}
+
+voltage_measures::totals voltage_measures::global_state() const {
+    std::vector<fixed128> sum = {abs_deviation_};
+    all_reduce_sum(comm_, sum);
+    return {static_cast<std::int64_t>(vbar_.size()), sum[0], vbar_};
+}
+
+bool voltage_measures::restore(const std::vector<double>& neurons, const totals& t, std::int64_t step) {
+    // A run up to `step` has taken the samples at m <= step.
+    const auto expected = grid_.count_upto(step);
+    // Σ|V − V̄| over the samples and neurons, each term below 2·fixed_limit.
+    const double abs_deviation = from_fixed(t.abs_deviation);
+    bool valid =
+        neurons.size() == 2 * local_ && t.samples == expected && t.vbar.size() == static_cast<std::size_t>(expected) &&
+        abs_deviation >= 0 &&
+        abs_deviation <= std::min(0x1p62, 2 * fixed_limit * static_cast<double>(N_) * static_cast<double>(expected));
+    for (std::size_t i = 0; i < local_ && valid; ++i)
+        valid &= std::isfinite(neurons[2 * i]) && std::isfinite(neurons[2 * i + 1]) && neurons[2 * i + 1] >= 0;
+    for (auto v: t.vbar) valid &= std::abs(v) < fixed_limit;
+    if (!valid) return false;
+    for (std::size_t i = 0; i < local_; ++i) {
+        mean_[i] = neurons[2 * i];
+        m2_[i] = neurons[2 * i + 1];
+    }
+    abs_deviation_ = comm_.rank() == 0 ? t.abs_deviation : 0;
+    vbar_ = t.vbar;
+    return true;
+}
+
+spike_measures::spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons):
+    grid_(grid), N_(c.N), transient_(c.steps(c.t_transient)), t_stop_(c.t_stop), t_transient_(c.t_transient),
+    neurons_(local_neurons), phase_sums_(2 * static_cast<std::size_t>(grid.count()), 0) {}
+
+namespace {
+// cos and sin of θ = 2π·j/L, the phase j steps into an interval of L steps.
+void phase(std::size_t j, std::int64_t L, double& cos_theta, double& sin_theta) {
+    const double theta = 2 * std::numbers::pi * static_cast<double>(j) / static_cast<double>(L);
+    ::sincos(theta, &sin_theta, &cos_theta); // glibc: the bits of sin and cos, in one call
+}
+} // namespace
+
+const std::vector<double>& spike_measures::phase_table(std::int64_t L) {
+    if (phase_tables_.size() <= static_cast<std::size_t>(L)) phase_tables_.resize(static_cast<std::size_t>(L) + 1);
+    auto& table = phase_tables_[static_cast<std::size_t>(L)];
+    if (table.empty()) {
+        table.resize(2 * static_cast<std::size_t>(L));
+        for (std::size_t j = 0; j < static_cast<std::size_t>(L); ++j) phase(j, L, table[2 * j], table[2 * j + 1]);
+    }
+    return table;
+}
+
+void spike_measures::add(std::span<const std::pair<std::int64_t, std::uint32_t>> fired) {
+    // The neurons' accumulators are scattered over the rank's neurons and
+    // are rarely in the cache: fetch a few spikes ahead.
+    constexpr std::size_t ahead = 8;
+    for (std::size_t k = 0; k < fired.size(); ++k) {
+        if (k + ahead < fired.size()) __builtin_prefetch(&neurons_[fired[k + ahead].second], 1);
+        add(fired[k].second, fired[k].first + 1);
+    }
+}
+
+void spike_measures::add(std::size_t i, std::int64_t a) {
+    auto& s = neurons_[i];
+    if (s.count == 0)
+        s.first = a;
+    else {
+        // The phase 2π(t − b)/(a − b) of every sample time b <= t < a.
+        const auto b = s.last, L = a - b;
+        const auto* table = L <= max_table ? &phase_table(L) : nullptr;
+        for (auto m = std::max(grid_.first, (b + grid_.stride - 1) / grid_.stride * grid_.stride);
+             m < a && m <= grid_.last; m += grid_.stride) {
+            const auto j = static_cast<std::size_t>(m - b);
+            double cos_theta, sin_theta;
+            if (table) {
+                cos_theta = (*table)[2 * j];
+                sin_theta = (*table)[2 * j + 1];
+            }
+            else
+                phase(j, L, cos_theta, sin_theta);
+            const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride);
+            phase_sums_[2 * w] += to_fixed(cos_theta);
+            phase_sums_[2 * w + 1] += to_fixed(sin_theta);
+        }
+    }
+    if (a > transient_) {
+        if (s.late > 0) { // Welford's update with the ISI since the previous late spike
+            const auto isi = static_cast<double>(a - s.last);
+            const double delta = isi - s.isi_mean;
+            s.isi_mean += delta / static_cast<double>(s.late);
+            s.isi_m2 += delta * (isi - s.isi_mean);
+        }
+        ++s.late;
+    }
+    s.last = a;
+    ++s.count;
+}
+
+void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures& out) const {
+    namespace mpi = boost::mpi;
+    // Rate and CV over the spikes after t_transient.
+    std::uint64_t late = 0, with_isis = 0;
+    fixed128 cv_sum = 0;
+    std::int64_t first = 0, last = std::numeric_limits<std::int64_t>::max();
+    std::uint64_t counted = 0;
+    for (const auto& s: neurons_) {
+        late += static_cast<std::uint64_t>(s.late);
+        if (s.late >= 3) {
+            cv_sum += to_fixed(std::sqrt(s.isi_m2 / static_cast<double>(s.late - 1)) / s.isi_mean);
+            ++with_isis;
+        }
+        if (s.count >= 2) {
+            ++counted;
+            first = std::max(first, s.first);
+            last = std::min(last, s.last);
+        }
+    }
+    late = mpi::all_reduce(comm, late, std::plus<>());
+    with_isis = mpi::all_reduce(comm, with_isis, std::plus<>());
+    counted = mpi::all_reduce(comm, counted, std::plus<>());
+    first = mpi::all_reduce(comm, first, mpi::maximum<std::int64_t>());
+    last = mpi::all_reduce(comm, last, mpi::minimum<std::int64_t>());
+
+    if (t_stop_ > t_transient_)
+        out.rate_hz = 1000.0 * static_cast<double>(late) / (static_cast<double>(N_) * (t_stop_ - t_transient_));
+    else {
+        out.rate_hz = nan;
+        out.notes.push_back("rate: t_transient = t_stop leaves no time to count spikes in");
+    }
+    if (with_isis) {
+        std::vector<fixed128> sum = {cv_sum};
+        all_reduce_sum(comm, sum);
+        out.cv = from_fixed(sum[0]) / static_cast<double>(with_isis);
+    }
+    else {
+        out.cv = nan;
+        out.notes.push_back("cv: no neuron has 2 inter-spike intervals after t_transient");
+    }
+
+    // Kuramoto R over the sample times with max_i(first spike) <= t < min_i(last spike).
+    // Every neuron with 2 spikes has an interval around each of these times,
+    // so the phase sums there hold one term per counted neuron.
+    const auto sums = global_phase_sums(comm);
+    double R = 0;
+    std::size_t times = 0;
+    for (auto m = grid_.first; m <= grid_.last; m += grid_.stride)
+        if (m >= first && m < last) {
+            const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride);
+            R += std::hypot(from_fixed(sums[2 * w]), from_fixed(sums[2 * w + 1])) / static_cast<double>(counted);
+            ++times;
+        }
+    if (counted == 0 || times == 0) {
+        out.R = nan;
+        out.notes.push_back(counted == 0 ? "R: no neuron spiked twice"
+                                         : "R: no sample time between the last first spike and the first last spike");
+        return;
+    }
+    out.R = R / static_cast<double>(times);
+}
+
+std::vector<fixed128> spike_measures::global_phase_sums(const boost::mpi::communicator& comm) const {
+    auto sums = phase_sums_;
+    all_reduce_sum(comm, sums);
+    return sums;
+}
+
+bool spike_measures::restore(std::vector<neuron> neurons, std::vector<fixed128> phase_sums, std::int64_t step,
+                             bool root) {
+    bool valid = neurons.size() == neurons_.size() && phase_sums.size() == phase_sums_.size();
+    for (const auto& s: neurons) {
+        if (s.count == 0) {
+            valid &= s.first == 0 && s.last == 0 && s.late == 0;
+            continue;
+        }
+        // Spikes at distinct time indices in [first, last], within [1, step].
+        valid &= s.count > 0 && s.first >= 1 && s.first <= s.last && s.last <= step &&
+                 (s.count == 1) == (s.first == s.last) && s.count - 1 <= s.last - s.first;
+        // The late ones are the last `late`, after t_transient.
+        valid &= s.late >= 0 && s.late <= s.count && (s.late == 0 || s.late <= s.last - transient_);
+    }
+    for (const auto& s: neurons) {
+        if (s.late >= 2)
+            valid &= s.isi_mean >= 1 && s.isi_mean <= static_cast<double>(s.last - s.first) &&
+                     std::isfinite(s.isi_m2) && s.isi_m2 >= 0;
+        else
+            valid &= s.isi_mean == 0 && s.isi_m2 == 0;
+    }
+    // A sum over neurons of cos θ or sin θ.
+    for (auto x: phase_sums) valid &= std::abs(from_fixed(x)) <= static_cast<double>(N_);
+    if (!valid) return false;
+    neurons_ = std::move(neurons);
+    phase_sums_ = root ? std::move(phase_sums) : std::vector<fixed128>(phase_sums_.size(), 0);
+    return true;
+}
+
+} // namespace lifnet

@@ -1,0 +1,121 @@
+#pragma once
+// The synchrony measures of MODEL.md §4, computed in parallel with exact
+// reductions: the same numbers, to the last bit, on any number of ranks.
+#include "measures/exact_sum.hpp"
+
+#include <lifnet/config.hpp>
+#include <lifnet/simulation.hpp>
+
+#include <boost/mpi/communicator.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lifnet {
+
+// The sample times t_m = m·dt: m a multiple of stride, first <= m <= last.
+struct sample_grid {
+    explicit sample_grid(const config& c);
+    bool contains(std::int64_t m) const { return m >= first && m <= last && m % stride == 0; }
+    std::int64_t count() const { return count_upto(last); }
+    // The number of sample times m <= step.
+    std::int64_t count_upto(std::int64_t step) const {
+        const auto upto = std::min(step, last);
+        return upto < first ? 0 : (upto - first) / stride + 1;
+    }
+    std::int64_t stride, first, last;
+};
+
+// chi, E and V̄(t) from the sampled membrane potentials.
+class voltage_measures {
+public:
+    voltage_measures(const sample_grid& grid, std::size_t local_neurons, std::uint64_t N,
+                     const boost::mpi::communicator& comm);
+    // Local: V at sample time m (a time index of the grid) of the local
+    // neurons [first, first + V.size()), buffered until reduce(). Every
+    // neuron takes the samples in time order; chunks may come in any order.
+    void sample(std::int64_t m, std::size_t first, std::span<const double> V);
+    // The buffered samples taken by a run up to time index `step`, and the
+    // j-th of them, for every local neuron.
+    std::size_t buffered(std::int64_t step) const;
+    std::span<const double> buffered_sample(std::size_t j) const;
+    // Collective: V̄ of the samples buffered up to time index `step`, and
+    // their share of E.
+    void reduce(std::int64_t step);
+    // Collective: fills chi, E, t and Vbar of `out`.
+    void finish(double dt, sync_measures& out);
+
+    // For checkpoints, after reduce(): per neuron (mean, M2), and the totals.
+    struct totals {
+        std::int64_t samples;
+        fixed128 abs_deviation; // summed over all ranks
+        std::vector<double> vbar;
+    };
+    std::vector<double> neuron_state() const;
+    totals global_state() const; // collective
+    // Checks and restores them; `t.abs_deviation` is kept by rank 0 only, so
+    // that the final sum is exact. False, with nothing restored, if they
+    // cannot be the state of a run up to time index `step`.
+    bool restore(const std::vector<double>& neurons, const totals& t, std::int64_t step);
+
+private:
+    sample_grid grid_;
+    std::size_t local_;
+    std::uint64_t N_;
+    boost::mpi::communicator comm_;
+    std::vector<double> buffer_;    // buffered samples × local neurons [mV]
+    std::vector<double> mean_, m2_; // Welford, per local neuron
+    fixed128 abs_deviation_ = 0;    // Σ_t Σ_i |V_i − V̄|, local
+    std::vector<double> vbar_;      // [mV], per sample
+};
+
+// R, rate and CV from the spikes of the local neurons, accumulated as the
+// spikes come, so that memory does not grow with the run: per neuron a few
+// counters, and for R the sums of cos θ and sin θ per sample time.
+class spike_measures {
+public:
+    spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons);
+    // The spikes of an epoch as (step n, local neuron i): neuron i spiked at
+    // time index n + 1, later than its previous spike.
+    void add(std::span<const std::pair<std::int64_t, std::uint32_t>> fired);
+    // Collective: fills R, rate_hz and cv of `out`.
+    void finish(const boost::mpi::communicator& comm, sync_measures& out) const;
+
+    // What one neuron's spikes have left so far.
+    struct neuron {
+        std::int64_t count = 0;           // spikes
+        std::int64_t first = 0, last = 0; // time indices of the first and the last (0: none yet)
+        std::int64_t late = 0;            // spikes after t_transient
+        double isi_mean = 0, isi_m2 = 0;  // Welford over the ISIs between them [steps]
+    };
+    // For checkpoints: the local neurons' state, and the phase sums of every
+    // sample time summed over all ranks (collective).
+    const std::vector<neuron>& neurons() const { return neurons_; }
+    std::vector<fixed128> global_phase_sums(const boost::mpi::communicator& comm) const;
+    // Checks and restores them: this rank's neurons, and the sums as
+    // global_phase_sums() returned them (kept by the root rank only, so that
+    // the final sums stay exact). False, with nothing restored, if they cannot
+    // be the state of a run up to time index `step`.
+    bool restore(std::vector<neuron> neurons, std::vector<fixed128> phase_sums, std::int64_t step, bool root);
+
+private:
+    sample_grid grid_;
+    std::uint64_t N_;
+    std::int64_t transient_;      // t_transient in steps
+    double t_stop_, t_transient_; // [ms]
+    std::vector<neuron> neurons_;
+    // Σ cos θ and Σ sin θ over the local neurons at each sample time
+    // (2 per sample of grid_), from the intervals between spikes so far.
+    std::vector<fixed128> phase_sums_;
+    // cos θ and sin θ of every phase of an interval of L steps, for the L
+    // that occur up to max_table (at most 8.4 MB in all): a lookup instead
+    // of a sincos per sample time and spike, the same bits.
+    static constexpr std::int64_t max_table = 1024;
+    std::vector<std::vector<double>> phase_tables_;
+    const std::vector<double>& phase_table(std::int64_t L);
+    void add(std::size_t i, std::int64_t a);
+};
+
+} // namespace lifnet

@@ -1,0 +1,183 @@
+#include "neurons/noise.hpp"
+
+#include <lifnet/errors.hpp>
+#include <lifnet/random.hpp>
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numbers>
+#include <string>
+#include <vector>
+
+// libmvec's vector log and cos (glibc >= 2.22), called explicitly: glibc
+// declares them for the compiler only under -ffast-math, which lifnet avoids.
+extern "C" {
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_log(__m512d);
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_cos(__m512d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_log(__m256d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_cos(__m256d);
+}
+
+namespace lifnet {
+
+namespace {
+
+typedef std::uint64_t u64x8 __attribute__((vector_size(64)));
+// Lane constants as uint64_t (not unsigned long long, which clang will not
+// mix with a vector of uint64_t).
+constexpr std::uint64_t low_word = 0xFFFFFFFF, philox_m0 = 0xD2511F53, philox_m1 = 0xCD9E8D57;
+typedef double f64x8 __attribute__((vector_size(64)));
+
+// Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once, for the AVX2 kernel;
+// each 32-bit word sits in a 64-bit lane so that products are exact.
+#define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                           \
+    do {                                                                                                               \
+        const u64x8 low = u64x8{} + low_word;                                                                          \
+        std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(purpose::noise);          \
+        for (int round = 0; round < 10; ++round) {                                                                     \
+            if (round) {                                                                                               \
+                k0 += 0x9E3779B9u;                                                                                     \
+                k1 += 0xBB67AE85u;                                                                                     \
+            }                                                                                                          \
+            const u64x8 p0 = c0 * philox_m0, p1 = c2 * philox_m1;                                                      \
+            const u64x8 next0 = (p1 >> 32) ^ c1 ^ k0, next2 = (p0 >> 32) ^ c3 ^ k1;                                    \
+            c1 = p1 & low;                                                                                             \
+            c3 = p0 & low;                                                                                             \
+            c0 = next0;                                                                                                \
+            c2 = next2;                                                                                                \
+        }                                                                                                              \
+    } while (0)
+
+// The same with AVX-512: vpmuludq multiplies the lanes' low words exactly
+// and ignores their upper words, so no word is masked between rounds (only
+// the two used at the end), and the round keys are broadcast once per call.
+struct philox_keys {
+    u64x8 k0[10], k1[10];
+    explicit philox_keys(std::uint64_t seed) {
+        std::uint32_t a = static_cast<std::uint32_t>(seed), b = static_cast<std::uint32_t>(purpose::noise);
+        for (int round = 0; round < 10; ++round, a += 0x9E3779B9u, b += 0xBB67AE85u) {
+            k0[round] = u64x8{} + std::uint64_t(a);
+            k1[round] = u64x8{} + std::uint64_t(b);
+        }
+    }
+};
+
+__attribute__((target("avx512f"))) inline void philox8_avx512(u64x8& c0, u64x8& c1, u64x8 c2, u64x8 c3,
+                                                              const philox_keys& keys) {
+    const __m512i m0 = _mm512_set1_epi64(philox_m0), m1 = _mm512_set1_epi64(philox_m1);
+    for (int round = 0; round < 10; ++round) {
+        // (the masked form: GCC 12 warns about the unmasked one's undefined pass-through)
+        const u64x8 p0 = u64x8(_mm512_mask_mul_epu32(__m512i(c0), 0xFF, __m512i(c0), m0));
+        const u64x8 p1 = u64x8(_mm512_mask_mul_epu32(__m512i(c2), 0xFF, __m512i(c2), m1));
+        const u64x8 next0 = (p1 >> 32) ^ c1 ^ keys.k0[round], next2 = (p0 >> 32) ^ c3 ^ keys.k1[round];
+        c1 = p1;
+        c3 = p0;
+        c0 = next0;
+        c2 = next2;
+    }
+    c0 &= low_word;
+    c1 &= low_word;
+}
+
+#define LIFNET_COUNTERS8(ids, j, n)                                                                                    \
+    u64x8 c0, c2 = u64x8{} + std::uint64_t((n)&low_word), c3 = u64x8{} + std::uint64_t((n) >> 32);                     \
+    std::memcpy(&c0, (ids) + (j), sizeof c0);                                                                          \
+    u64x8 c1 = c0 >> 32;                                                                                               \
+    c0 &= low_word
+
+__attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
+                                                                std::size_t count, std::uint64_t n, double* out) {
+    // In blocks: first every counter's Philox (independent chains the core
+    // can overlap, no calls in between), then the log and cos calls.
+    constexpr std::size_t block = 256;
+    alignas(64) double angle[block];
+    const philox_keys keys(seed);
+    for (std::size_t j0 = 0; j0 < count; j0 += block) {
+        const std::size_t end = std::min(count, j0 + block);
+        for (std::size_t j = j0; j < end; j += noise_lanes) {
+            LIFNET_COUNTERS8(ids, j, n);
+            philox8_avx512(c0, c1, c2, c3, keys);
+            const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
+            const f64x8 u1 = (__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32;
+            _mm512_storeu_pd(out + j, __m512d(u0));
+            _mm512_store_pd(angle + (j - j0), __m512d(2.0 * std::numbers::pi * u1));
+        }
+        for (std::size_t j = j0; j < end; j += noise_lanes) {
+            const __m512d r2 = -2.0 * _ZGVeN8v_log(_mm512_loadu_pd(out + j));
+            const __m512d r = _mm512_mask_sqrt_pd(r2, 0xFF, r2); // all lanes; no undefined pass-through
+            const __m512d c = _ZGVeN8v_cos(_mm512_load_pd(angle + (j - j0)));
+            _mm512_storeu_pd(out + j, _mm512_mul_pd(r, c));
+        }
+    }
+}
+
+__attribute__((target("avx2"))) void normals_avx2(std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
+                                                  std::uint64_t n, double* out) {
+    for (std::size_t j = 0; j < count; j += noise_lanes) {
+        LIFNET_COUNTERS8(ids, j, n);
+        LIFNET_PHILOX8(c0, c1, c2, c3, seed);
+        const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
+        const f64x8 u1 = (2.0 * std::numbers::pi) * ((__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32);
+        for (int half = 0; half < 2; ++half) {
+            __m256d a, b;
+            std::memcpy(&a, reinterpret_cast<const double*>(&u0) + 4 * half, sizeof a);
+            std::memcpy(&b, reinterpret_cast<const double*>(&u1) + 4 * half, sizeof b);
+            const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(a)));
+            _mm256_storeu_pd(out + j + 4 * half, _mm256_mul_pd(r, _ZGVdN4v_cos(b)));
+        }
+    }
+}
+
+void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out) {
+    for (std::size_t j = 0; j < count; ++j) out[j] = normal(seed, ids[j], n);
+}
+
+using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*);
+
+struct choice {
+    kernel run;
+    const char* name;
+};
+
+// The kernels this CPU can run, best first.
+std::vector<choice> runnable() {
+    __builtin_cpu_init();
+    std::vector<choice> out;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        out.push_back({normals_avx512, "avx512"});
+    if (__builtin_cpu_supports("avx2")) out.push_back({normals_avx2, "avx2"});
+    out.push_back({normals_scalar, "scalar"});
+    return out;
+}
+
+const choice& chosen() {
+    static const choice c = runnable().front();
+    return c;
+}
+
+} // namespace
+
+void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out) {
+    chosen().run(seed, ids, count, n, out);
+}
+
+const char* noise_kernel() {
+    return chosen().name;
+}
+
+std::vector<const char*> noise_kernels() {
+    std::vector<const char*> names;
+    for (const auto& k: runnable()) names.push_back(k.name);
+    return names;
+}
+
+void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
+                  std::uint64_t n, double* out) {
+    for (const auto& k: runnable())
+        if (kernel == k.name) return k.run(seed, ids, count, n, out);
+    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
+}
+
+} // namespace lifnet

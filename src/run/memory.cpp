@@ -1,0 +1,93 @@
+#include "run/memory.hpp"
+
+#include "delivery/delivery.hpp"
+#include "comm/mpi_util.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <unistd.h>
+
+namespace lifnet {
+
+std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
+    // Bytes per synapse while the graph is built and partitioned (edge
+    // registry, compressed rows, the migration buffers, PETSc's and
+    // PT-Scotch's copies), and per neuron and synapse while simulating
+    // (state, delay ring, connection list, measure accumulators). Measured
+    // at k = 10 (docs/performance.md): set-up 631 B per neuron on 1 rank,
+    // 864 B on 2; loop 234 B on 1 rank, 265 B on 2. A file graph is sized by
+    // its file.
+    const double n = static_cast<double>(c.N) / ranks;
+    double synapses = n * static_cast<double>(c.k);
+    if (c.graph == "file") {
+        std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
+        synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
+    }
+    const double build = 80 * synapses + 64 * n;
+    const double ring = 2.0 * sizeof(input_count) * static_cast<double>(c.delay_steps() + 1);
+    const double simulate = (100 + ring) * n + 12 * synapses + (16 << 20); // + report and spike buffers
+    return static_cast<std::uint64_t>(std::max(build, simulate));
+}
+
+namespace {
+// MemAvailable from /proc/meminfo [bytes]; 0 when unknown.
+std::uint64_t available_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    std::uint64_t kb = 0;
+    std::string unit;
+    while (in >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return 0;
+}
+
+std::string gib(double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1 << 30));
+    return text;
+}
+} // namespace
+
+std::uint64_t peak_resident_bytes() {
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    while (in >> key) {
+        if (key == "VmHWM:") {
+            std::uint64_t kb = 0;
+            in >> kb;
+            return kb * 1024;
+        }
+        in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+    }
+    return 0;
+}
+
+std::uint64_t resident_bytes() {
+    std::ifstream in("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (!(in >> size >> resident)) return 0;
+    return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void check_memory(const config& c, const boost::mpi::communicator& comm) {
+    MPI_Comm node_comm;
+    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_comm),
+              "MPI_Comm_split_type");
+    int on_node = 1;
+    MPI_Comm_size(node_comm, &on_node);
+    MPI_Comm_free(&node_comm);
+    run_collectively(comm, [&] {
+        const auto need = estimate_bytes_per_rank(c, comm.size());
+        const auto have = available_bytes();
+        if (have && static_cast<double>(need) * on_node > static_cast<double>(have))
+            throw config_error({config_error::problem{
+                "N", "this run needs about " + gib(need) + " per rank (" + std::to_string(on_node) +
+                         " ranks on this node: " + gib(static_cast<double>(need) * on_node) + "), but " + gib(have) +
+                         " is available; use more nodes or a smaller network"}});
+    });
+}
+
+} // namespace lifnet

@@ -1,0 +1,324 @@
+#include <lifnet/sweep.hpp>
+
+#include "comm/context.hpp"
+#include "sweep/journal.hpp"
+#include "comm/mpi_util.hpp"
+#include "io/sweep_summary.hpp"
+
+#include <lifnet/signals.hpp>
+
+#include "config/toml_util.hpp"
+#include <boost/mpi/collectives.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+namespace lifnet {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& key, const std::string& message) {
+    throw config_error({{key, message}});
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find(sep, start)) != std::string::npos; start = end + 1)
+        out.push_back(text.substr(start, end - start));
+    out.push_back(text.substr(start));
+    return out;
+}
+
+// Every member: a combination of the axes' values (the last axis varying
+// fastest), then each seed.
+std::vector<sweep_member> expand(const config& base, const sweep_spec& spec) {
+    std::vector<config_error::problem> problems;
+    std::vector<sweep_member> members;
+    std::vector<std::size_t> at(spec.axes.size(), 0);
+    for (std::uint64_t point = 0;; ++point) {
+        for (auto seed: spec.seeds) {
+            sweep_member m{members.size(), point, {}, seed, base, ""};
+            try {
+                for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+                    m.values.push_back(spec.axes[a].values[at[a]]);
+                    set_key(m.c, spec.axes[a].key, m.values.back());
+                }
+                set_key(m.c, "seed", std::to_string(seed));
+                validate(m.c);
+            }
+            catch (const config_error& e) {
+                std::string where;
+                for (std::size_t a = 0; a < spec.axes.size(); ++a)
+                    where += (a ? ", " : "") + spec.axes[a].key + " = " + spec.axes[a].values[at[a]];
+                for (const auto& p: e.problems)
+                    problems.push_back({p.key, p.message + (where.empty() ? "" : " (member with " + where + ")")});
+            }
+            m.hash = hash_text(to_toml(m.c));
+            members.push_back(std::move(m));
+        }
+        std::size_t a = spec.axes.size();
+        while (a > 0 && ++at[a - 1] == spec.axes[a - 1].values.size()) at[--a] = 0;
+        if (a == 0) break;
+    }
+    if (!problems.empty()) {
+        // One line per distinct problem, not one per seed.
+        std::set<std::pair<std::string, std::string>> seen;
+        std::vector<config_error::problem> distinct;
+        for (auto& p: problems)
+            if (seen.insert({p.key, p.message}).second) distinct.push_back(p);
+        throw config_error(std::move(distinct));
+    }
+    return members;
+}
+
+// Counters on world rank 0 that every group's leader updates atomically:
+// [0] the next member to hand out, [1] the members finished.
+class shared_counters {
+public:
+    explicit shared_counters(const boost::mpi::communicator& comm) {
+        const MPI_Aint bytes = comm.rank() == 0 ? 2 * sizeof(long) : 0;
+        mpi_check(MPI_Win_allocate(bytes, sizeof(long), MPI_INFO_NULL, comm, &base_, &window_), "MPI_Win_allocate");
+        if (comm.rank() == 0) base_[0] = base_[1] = 0;
+        comm.barrier();
+        mpi_check(MPI_Win_lock_all(0, window_), "MPI_Win_lock_all");
+    }
+    ~shared_counters() {
+        MPI_Win_unlock_all(window_);
+        MPI_Win_free(&window_);
+    }
+    shared_counters(const shared_counters&) = delete;
+    shared_counters& operator=(const shared_counters&) = delete;
+
+    // Adds `by` to counter `which` and returns its new value.
+    long add(int which, long by) {
+        long old = 0;
+        mpi_check(MPI_Fetch_and_op(&by, &old, MPI_LONG, 0, which, MPI_SUM, window_), "MPI_Fetch_and_op");
+        mpi_check(MPI_Win_flush(0, window_), "MPI_Win_flush");
+        return old + by;
+    }
+
+private:
+    MPI_Win window_ = MPI_WIN_NULL;
+    long* base_ = nullptr;
+};
+
+} // namespace
+
+sweep_axis parse_axis(const std::string& text) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) bad("--vary", "'" + text + "': expected key=v1,v2,...");
+    sweep_axis axis{text.substr(0, eq), {}};
+    if (text.size() == eq + 1) bad("--vary", "'" + axis.key + "': the list of values is empty");
+    axis.values = split(text.substr(eq + 1), ',');
+    config probe;
+    for (const auto& v: axis.values) {
+        if (v.empty()) bad("--vary", "'" + text + "': an empty value");
+        try {
+            set_key(probe, axis.key, v);
+        }
+        catch (const config_error& e) {
+            bad("--vary " + axis.key, e.problems.front().message);
+        }
+    }
+    if (axis.key == "seed") bad("--vary", "vary the seed with --seeds");
+    return axis;
+}
+
+std::vector<std::uint64_t> parse_seeds(const std::string& text) {
+    std::vector<std::uint64_t> seeds;
+    auto number = [&](const std::string& s) {
+        config probe;
+        set_key(probe, "seed", s);
+        if (probe.seed >= (std::uint64_t(1) << 32)) bad("--seeds", "'" + s + "' is not below 2^32");
+        return probe.seed;
+    };
+    try {
+        for (const auto& part: split(text, ',')) {
+            const auto dash = part.find('-');
+            if (dash == std::string::npos)
+                seeds.push_back(number(part));
+            else {
+                const auto lo = number(part.substr(0, dash)), hi = number(part.substr(dash + 1));
+                if (hi < lo) bad("--seeds", "'" + part + "' is an empty range");
+                for (auto s = lo; s <= hi; ++s) seeds.push_back(s);
+            }
+        }
+    }
+    catch (const config_error& e) {
+        if (e.problems.front().key == "--seeds") throw;
+        bad("--seeds", "'" + text + "': expected seeds like 1-20 or 1,2,5");
+    }
+    return seeds;
+}
+
+void load_sweep_table(sweep_spec& spec, const std::string& path) {
+    toml::table table;
+    try {
+        table = toml::parse_file(path);
+    }
+    catch (const toml::parse_error& e) {
+        throw file_error(path, std::string(e.description()), e.source().begin.line);
+    }
+    const auto* sweep = table["sweep"].as_table();
+    if (!sweep) return;
+    for (const auto& [name, node]: *sweep) {
+        const std::string key(name.str());
+        if (key == "vary" && node.is_table()) {
+            // toml++ keeps keys sorted; the axes keep the order they are written in.
+            std::vector<std::pair<const toml::key*, const toml::node*>> ordered;
+            for (const auto& [axis_key, list]: *node.as_table()) ordered.emplace_back(&axis_key, &list);
+            std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+                const auto &x = a.first->source().begin, &y = b.first->source().begin;
+                return std::pair(x.line, x.column) < std::pair(y.line, y.column);
+            });
+            for (const auto& [key_ptr, list_ptr]: ordered) {
+                const auto& axis_key = *key_ptr;
+                const auto& list = *list_ptr;
+                std::string text = std::string(axis_key.str()) + "=";
+                const auto* values = list.as_array();
+                if (!values || values->empty())
+                    bad("sweep.vary." + std::string(axis_key.str()), "expected a non-empty list");
+                for (std::size_t i = 0; i < values->size(); ++i) {
+                    const auto& v = *values->get(i);
+                    std::string item;
+                    if (auto s = v.value<std::string>(); s && v.is_string())
+                        item = *s;
+                    else if (auto d = v.value<double>()) {
+                        char buf[32];
+                        item = std::string(buf, std::to_chars(buf, buf + sizeof buf, *d).ptr);
+                    }
+                    else
+                        bad("sweep.vary." + std::string(axis_key.str()), "values must be numbers or strings");
+                    text += (i ? "," : "") + item;
+                }
+                spec.axes.push_back(parse_axis(text));
+            }
+        }
+        else if (key == "seeds" && node.is_string())
+            spec.seeds = parse_seeds(*node.value<std::string>());
+        else if (key == "seeds" && node.is_array()) {
+            spec.seeds.clear();
+            for (const auto& s: *node.as_array()) {
+                const auto v = integer_of(s);
+                if (!v || *v < 0 || *v >= (std::int64_t(1) << 32)) bad("sweep.seeds", "expected seeds below 2^32");
+                spec.seeds.push_back(static_cast<std::uint64_t>(*v));
+            }
+        }
+        else if (const auto ranks = integer_of(node);
+                 key == "ranks_per_member" && ranks && *ranks > 0 && *ranks <= std::numeric_limits<int>::max()) {
+            spec.ranks_per_member = static_cast<int>(*ranks);
+        }
+        else
+            bad("sweep." + key, "unknown key or wrong type (vary = {key = [...]}, seeds, ranks_per_member)");
+    }
+}
+
+sweep_result run_sweep(const config& base, const sweep_spec& spec, const context& ctx) {
+    const auto& world = ctx.get().comm;
+    const int R = spec.ranks_per_member;
+    if (R < 1 || world.size() % R != 0)
+        bad("--ranks-per-member",
+            std::to_string(R) + " does not divide the " + std::to_string(world.size()) + " ranks");
+    if (spec.seeds.empty()) bad("--seeds", "no seeds");
+    for (std::size_t a = 0; a < spec.axes.size(); ++a)
+        for (std::size_t b = 0; b < a; ++b)
+            if (spec.axes[a].key == spec.axes[b].key)
+                bad("--vary " + spec.axes[a].key, "varied twice (in the [sweep] table and by --vary?)");
+    if (spec.output.empty()) bad("--output", "the sweep needs a summary file");
+    const auto members = expand(base, spec);
+    const std::string journal = spec.output + ".journal";
+
+    // Members already complete (status ok) in the journal are skipped.
+    std::vector<std::string> done_hashes;
+    if (world.rank() == 0)
+        for (const auto& r: read_journal(journal))
+            if (r.status == "ok") done_hashes.push_back(r.hash);
+    boost::mpi::broadcast(world, done_hashes, 0);
+    const std::set<std::string> done(done_hashes.begin(), done_hashes.end());
+    std::vector<const sweep_member*> todo;
+    for (const auto& m: members)
+        if (!done.count(m.hash)) todo.push_back(&m);
+
+    sweep_result result;
+    result.members = members.size();
+    result.skipped = members.size() - todo.size();
+    if (world.rank() == 0) {
+        std::fprintf(stderr, "sweep: %zu members (%zu points x %zu seeds), %zu already done, %d groups of %d rank%s\n",
+                     members.size(), members.size() / spec.seeds.size(), spec.seeds.size(), result.skipped,
+                     world.size() / R, R, R == 1 ? "" : "s");
+        if (!spec.member_dir.empty()) std::filesystem::create_directories(spec.member_dir);
+    }
+    world.barrier();
+
+    // Members go to whichever group asks next, so a slow one idles nobody.
+    const int group_id = world.rank() / R;
+    const auto group = world.split(group_id);
+    const bool leader = group.rank() == 0;
+    shared_counters counters(world);
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t failed = 0;
+    long shown = -1; // the last count rank 0 printed
+    auto show = [&](long finished) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "sweep: %ld/%zu members done, %.1f s elapsed, ETA %.0f s\n", finished, todo.size(),
+                     elapsed, finished ? elapsed / finished * (todo.size() - finished) : 0.0);
+        shown = finished;
+    };
+    bool stopped = false; // by a signal: members in flight are dropped, the rest stay to do
+    for (;;) {
+        // The leader decides for its group: the next member, or -1 to stop.
+        long k = -1;
+        if (leader && !stop_requested()) k = counters.add(0, 1) - 1;
+        boost::mpi::broadcast(group, k, 0);
+        if (k < 0) stopped = true;
+        if (k < 0 || k >= static_cast<long>(todo.size())) break;
+        const auto& m = *todo[static_cast<std::size_t>(k)];
+
+        run_options options;
+        if (!spec.member_dir.empty()) options.output = spec.member_dir + "/member-" + std::to_string(m.index) + ".h5";
+        options.command_line = spec.command_line;
+        journal_record record{m.hash, m.index, m.seed, group_id, 0, "ok", 0, 0, 0, 0, 0, m.values};
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+            const auto s = run(m.c, options, make_context(group)).sync;
+            std::tie(record.chi, record.E, record.R, record.rate_hz, record.cv) =
+                std::tuple(s.chi, s.E, s.R, s.rate_hz, s.cv);
+        }
+        catch (const collective_error& e) { // agreed by the whole group
+            record.status = std::string("failed: ") + e.what();
+            ++failed;
+        }
+        catch (const interrupted&) { // agreed by the whole group; not journalled
+            stopped = true;
+            break;
+        }
+        record.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (leader) {
+            append_journal(journal, record);
+            const long finished = counters.add(1, 1);
+            if (world.rank() == 0) show(finished);
+        }
+    }
+    result.failed = boost::mpi::all_reduce(world, leader ? failed : 0, std::plus<>());
+    // Every finished member is in the journal: the same command resumes.
+    if (boost::mpi::all_reduce(world, stopped, std::logical_or<>())) throw interrupted();
+    if (world.rank() == 0 && shown != static_cast<long>(todo.size())) show(static_cast<long>(todo.size()));
+
+    // Rank 0 rebuilds the summary from the journal, the record of what is done.
+    run_collectively(world, [&] {
+        if (world.rank() == 0) write_sweep_summary(spec, base, members, read_journal(journal));
+    });
+    return result;
+}
+
+} // namespace lifnet

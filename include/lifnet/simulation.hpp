@@ -55,6 +55,7 @@ struct run_options {
     std::string checkpoint;
     double checkpoint_every = 0; // [ms]
     std::string restart;         // checkpoint to continue from
+    std::string config_file;     // the TOML file read for the configuration: never written
     // Called on every rank after each exchange with the spikes its own
     // neurons fired in that epoch, in no particular order.
     std::function<void(std::span<const spike>)> on_spikes;
@@ -104,7 +105,9 @@ config restart_config(const std::string& path);
 
 // Collective over ctx. Throws config_error before any work for an invalid
 // configuration, and a lifnet::error that every rank agrees on for bad input
-// found later (an unreadable edge file, an unwritable output).
+// found later (an unreadable edge file, a diverging simulation). Every output
+// is checked before any work (io/safe_output.hpp): an output that cannot be
+// written, or that is also an input, is refused then.
 run_summary run(const config& c, const run_options& options, const context& ctx = context());
 
 } // namespace lifnet

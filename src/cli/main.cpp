@@ -137,7 +137,7 @@ int sweep_command(const std::string& file, const std::vector<std::string>& sets,
     const config base = resolve(file, sets, "", problems);
     if (!file.empty()) problems.check([&] { load_sweep_table(spec, file); });
     for (const auto& v: vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
-    if (!seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(seeds); });
+    if (!seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(seeds, spec.max_members); });
     if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
     problems.throw_if_any();
     const auto result = run_sweep(base, spec, world);
@@ -189,6 +189,9 @@ int main(int argc, char** argv) {
     sweep->add_option("--ranks-per-member", ranks_per_member, "ranks that run one member (must divide the ranks)");
     sweep->add_option("-o,--output", spec.output, "summary file (HDF5); the journal is <file>.journal");
     sweep->add_option("--member-output", spec.member_dir, "write each member's full run file into this folder");
+    sweep->add_option("--max-members", spec.max_members,
+                      "refuse a sweep of more members than this (points x seeds; default " +
+                          std::to_string(lifnet::default_max_members) + ")");
     sweep->footer(keys_help());
     std::string info_file;
     auto* info = app.add_subcommand("info", "print the configuration, counts and measures of a run file");
@@ -213,10 +216,12 @@ int main(int argc, char** argv) {
         }
         if (sweep->parsed()) {
             spec.command_line = command_line;
+            spec.config_file = file;
             return sweep_command(file, sets, vary, seeds, ranks_per_member, spec);
         }
         run_opts.output = output;
         run_opts.command_line = command_line;
+        run_opts.config_file = file;
         return run_command(file, sets, run_opts, checkpoint_every);
     }
     catch (const lifnet::interrupted& e) {

@@ -1,8 +1,10 @@
 #include "comm/context.hpp"
+#include "io/h5.hpp"
 #include "partition/petsc_util.hpp"
 
 #include <boost/mpi/environment.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace lifnet {
@@ -26,6 +28,12 @@ environment::environment(int& argc, char**& argv): state_(std::make_unique<state
 }
 
 environment::~environment() {
+    // A file HDF5 failed to close (the error has been reported) would crash
+    // HDF5's clean-up inside MPI_Finalize: end the process without it.
+    if (h5::close_failed()) {
+        std::fflush(nullptr);
+        std::_Exit(1);
+    }
     PetscFinalize();
 }
 

@@ -1,5 +1,7 @@
 #include "comm/mpi_util.hpp"
 
+#include <lifnet/signals.hpp>
+
 #include <boost/mpi/collectives.hpp>
 
 #include <string>
@@ -28,8 +30,17 @@ void run_collectively(const boost::mpi::communicator& comm, const std::function<
     if (first == comm.size()) return;
     boost::mpi::broadcast(comm, message, first);
     boost::mpi::broadcast(comm, code, first);
+    if (code == exit_interrupted) throw interrupted();
     if (comm.size() > 1) message = "rank " + std::to_string(first) + ": " + message;
     throw collective_error(first, code, message);
+}
+
+} // namespace lifnet
+
+namespace lifnet {
+
+void agree_on_stop(const boost::mpi::communicator& comm) {
+    if (boost::mpi::all_reduce(comm, stop_requested(), std::logical_or<>())) throw interrupted();
 }
 
 } // namespace lifnet

@@ -6,6 +6,9 @@
 #include <boost/mpi/communicator.hpp>
 #include <mpi.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <vector>
@@ -26,48 +29,123 @@ inline long displacements(const std::vector<int>& count, std::vector<int>& displ
     }
     return total;
 }
+
+// The most bytes one rank sends, or receives, in one call: MPI counts and
+// displacements are ints, so a larger transfer is split into rounds of at
+// most this much. Tests lower it.
+inline std::size_t& round_bytes() {
+    static std::size_t limit = INT_MAX;
+    return limit;
+}
+
+// Elements per peer and round, and the rounds that `most` elements (the
+// largest count to or from any peer of any rank) take.
+template <typename T>
+std::uint64_t chunk_elements(int peers) {
+    return std::max<std::uint64_t>(1, round_bytes() / sizeof(T) / static_cast<std::uint64_t>(peers));
+}
+
+// The part of `total` elements that round `round` moves, chunk by chunk.
+inline std::uint64_t in_round(std::uint64_t total, std::uint64_t chunk, std::uint64_t round) {
+    const std::uint64_t lo = round * chunk;
+    return lo < total ? std::min(chunk, total - lo) : 0;
+}
 } // namespace mpi_detail
 
 // Each rank sends send[r] to rank r; returns what every rank sent to this one,
-// concatenated in rank order.
+// concatenated in rank order. Any size: split into rounds that fit MPI's ints.
 template <typename T>
 std::vector<T> alltoallv(const boost::mpi::communicator& comm, const std::vector<std::vector<T>>& send) {
     static_assert(std::is_trivially_copyable_v<T>);
+    using namespace mpi_detail;
     const int size = comm.size();
-    std::vector<int> scount(size), sdispl(size), rcount(size), rdispl(size);
-    std::vector<T> sbuf;
+    std::vector<std::uint64_t> scount(size), rcount(size), rfirst(size + 1, 0); // in elements
+    for (int r = 0; r < size; ++r) scount[r] = send[r].size();
+    mpi_check(MPI_Alltoall(scount.data(), 1, MPI_UINT64_T, rcount.data(), 1, MPI_UINT64_T, comm), "MPI_Alltoall");
+    const std::uint64_t chunk = chunk_elements<T>(size);
+    std::uint64_t most = 0;
     for (int r = 0; r < size; ++r) {
-        scount[r] = static_cast<int>(send[r].size() * sizeof(T));
-        sdispl[r] = static_cast<int>(sbuf.size() * sizeof(T));
-        sbuf.insert(sbuf.end(), send[r].begin(), send[r].end());
+        most = std::max({most, scount[r], rcount[r]});
+        rfirst[r + 1] = rfirst[r] + rcount[r];
     }
-    mpi_check(MPI_Alltoall(scount.data(), 1, MPI_INT, rcount.data(), 1, MPI_INT, comm), "MPI_Alltoall");
-    const long total = mpi_detail::displacements(rcount, rdispl);
-    std::vector<T> rbuf(total / sizeof(T));
-    mpi_check(MPI_Alltoallv(sbuf.data(), scount.data(), sdispl.data(), MPI_BYTE, rbuf.data(), rcount.data(),
-                            rdispl.data(), MPI_BYTE, comm),
-              "MPI_Alltoallv");
-    return rbuf;
+    std::uint64_t rounds = (most + chunk - 1) / chunk;
+    mpi_check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UINT64_T, MPI_MAX, comm), "MPI_Allreduce");
+    std::vector<T> out(rfirst[size]);
+    std::vector<int> sbytes(size), sdispl(size), rbytes(size), rdispl(size);
+    std::vector<T> sbuf, rbuf;
+    for (std::uint64_t round = 0; round < std::max<std::uint64_t>(rounds, 1); ++round) {
+        sbuf.clear();
+        std::size_t received = 0;
+        for (int r = 0; r < size; ++r) {
+            const auto n = in_round(scount[r], chunk, round), m = in_round(rcount[r], chunk, round);
+            sdispl[r] = static_cast<int>(sbuf.size() * sizeof(T));
+            sbytes[r] = static_cast<int>(n * sizeof(T));
+            const auto from = send[r].begin() + static_cast<std::ptrdiff_t>(round * chunk);
+            sbuf.insert(sbuf.end(), from, from + static_cast<std::ptrdiff_t>(n));
+            rdispl[r] = static_cast<int>(received * sizeof(T));
+            rbytes[r] = static_cast<int>(m * sizeof(T));
+            received += m;
+        }
+        // One round: receive in place; more: into a buffer, then to each source's place.
+        T* into = rounds <= 1 ? out.data() : (rbuf.resize(received), rbuf.data());
+        mpi_check(MPI_Alltoallv(sbuf.data(), sbytes.data(), sdispl.data(), MPI_BYTE, into, rbytes.data(),
+                                rdispl.data(), MPI_BYTE, comm),
+                  "MPI_Alltoallv");
+        if (rounds > 1)
+            for (int r = 0; r < size; ++r)
+                std::copy_n(rbuf.begin() + rdispl[r] / static_cast<int>(sizeof(T)), rbytes[r] / sizeof(T),
+                            out.begin() + static_cast<std::ptrdiff_t>(rfirst[r] + round * chunk));
+    }
+    return out;
 }
 
-// Every rank of `comm` concatenates `local` of all ranks, in rank order.
+// Every rank concatenates `local` of all ranks, in rank order. Any size:
+// split into rounds that fit MPI's ints.
 template <typename T>
 std::vector<T> allgatherv(const boost::mpi::communicator& comm, std::span<const T> local) {
     static_assert(std::is_trivially_copyable_v<T>);
+    using namespace mpi_detail;
     const int size = comm.size();
-    int bytes = static_cast<int>(local.size() * sizeof(T));
-    std::vector<int> count(size), displ(size);
-    mpi_check(MPI_Allgather(&bytes, 1, MPI_INT, count.data(), 1, MPI_INT, comm), "MPI_Allgather");
-    const long total = mpi_detail::displacements(count, displ);
-    std::vector<T> out(total / sizeof(T));
-    mpi_check(MPI_Allgatherv(local.data(), bytes, MPI_BYTE, out.data(), count.data(), displ.data(), MPI_BYTE, comm),
-              "MPI_Allgatherv");
+    std::uint64_t mine = local.size();
+    std::vector<std::uint64_t> count(size), first(size + 1, 0);
+    mpi_check(MPI_Allgather(&mine, 1, MPI_UINT64_T, count.data(), 1, MPI_UINT64_T, comm), "MPI_Allgather");
+    std::uint64_t most = 0;
+    for (int r = 0; r < size; ++r) {
+        most = std::max(most, count[r]);
+        first[r + 1] = first[r] + count[r];
+    }
+    const std::uint64_t chunk = chunk_elements<T>(size), rounds = (most + chunk - 1) / chunk;
+    std::vector<T> out(first[size]), rbuf;
+    std::vector<int> bytes(size), displ(size);
+    for (std::uint64_t round = 0; round < std::max<std::uint64_t>(rounds, 1); ++round) {
+        std::size_t received = 0;
+        for (int r = 0; r < size; ++r) {
+            const auto m = in_round(count[r], chunk, round);
+            displ[r] = static_cast<int>(received * sizeof(T));
+            bytes[r] = static_cast<int>(m * sizeof(T));
+            received += m;
+        }
+        T* into = rounds <= 1 ? out.data() : (rbuf.resize(received), rbuf.data());
+        mpi_check(MPI_Allgatherv(local.data() + std::min<std::uint64_t>(round * chunk, mine),
+                                 bytes[comm.rank()], MPI_BYTE, into, bytes.data(), displ.data(), MPI_BYTE, comm),
+                  "MPI_Allgatherv");
+        if (rounds > 1)
+            for (int r = 0; r < size; ++r)
+                std::copy_n(rbuf.begin() + displ[r] / static_cast<int>(sizeof(T)), bytes[r] / sizeof(T),
+                            out.begin() + static_cast<std::ptrdiff_t>(first[r] + round * chunk));
+    }
     return out;
 }
 
 // Runs `work` on every rank; if it throws on any rank, every rank throws the
-// same collective_error carrying the lowest failing rank's message. Use it
+// same collective_error carrying the lowest failing rank's message (or
+// lifnet::interrupted, when that rank was stopped by a signal). Use it
 // around any step that can fail on one rank alone before a collective.
 void run_collectively(const boost::mpi::communicator& comm, const std::function<void()>& work);
+
+// Collective: throws lifnet::interrupted on every rank when a stop signal
+// has reached any of them (lifnet/signals.hpp). Placed between the phases
+// that precede the time loop, whose own loops check the flag locally.
+void agree_on_stop(const boost::mpi::communicator& comm);
 
 } // namespace lifnet

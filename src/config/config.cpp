@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -70,6 +71,9 @@ const key_spec* find_spec(const std::string& key) {
         if (s.info.name == key) return &s;
     return nullptr;
 }
+
+// The most steps any time key may span: 2^53, exact in a double.
+constexpr double max_steps = 0x1p53;
 
 [[noreturn]] void bad_key(const std::string& key, const std::string& message) {
     throw config_error({{key, message}});
@@ -169,8 +173,10 @@ void load_toml_text(config& c, const std::string& text, const std::string& path)
                 }
                 else if constexpr (std::is_same_v<T, double>) {
                     // TOML integers are accepted for real keys (t_stop = 1000).
-                    if (auto v = node.template value<double>())
+                    if (auto v = node.template value<double>(); v && std::isfinite(*v))
                         c.*field = *v;
+                    else if (v)
+                        problems.push_back({key, "expected a finite number, not " + std::to_string(*v) + at});
                     else
                         problems.push_back({key, "expected a number" + at});
                 }
@@ -226,6 +232,16 @@ void validate(const config& c) {
     if (c.graph != "file") {
         require(c.k >= 2 && c.k % 2 == 0 && c.k < c.N, "k",
                 "must be even with 2 <= k < N (N = " + std::to_string(c.N) + ")");
+        // Rewiring (ws) and drawing distinct pairs (er) redraw a target that
+        // is taken: bounded work needs at least as many free targets as
+        // taken ones. The complete graph (k = N - 1) has nothing to rewire.
+        const bool draws = c.graph == "er" || (c.graph == "ws" && c.p > 0 && c.k + 1 < c.N);
+        if (draws && c.k < c.N)
+            require(c.k <= c.N / 2, "k",
+                    "must be <= N / 2 = " + std::to_string(c.N / 2) + " for graph = " + c.graph +
+                        (c.graph == "ws" ? " with p > 0" : "") +
+                        ": a denser graph leaves too few nodes to draw from (k = N - 1 is the complete "
+                        "graph, p = 0 the ring lattice)");
     }
     else {
         require(!c.graph_file.empty(), "graph_file", "required when graph = file");
@@ -256,12 +272,25 @@ void validate(const config& c) {
         if (c.integrator == "rk4" && c.tau_m > 0 && c.tau_syn > 0)
             require(c.dt < limit, "dt",
                     "must be < 2.78 * min(tau_m, tau_syn) = " + std::to_string(limit) + " ms for rk4");
-        // Every time parameter is a whole number of steps (relative tolerance 1e-9).
+        // Every time parameter is a whole number of steps (relative tolerance
+        // 1e-9), and at most max_steps of them, so that every step count,
+        // and the half-steps of the stimulus window, fit in 64 bits and are
+        // exact in a double.
+        bool steps_ok = true;
         auto whole = [&](double t, const char* key) {
             const double n = t / c.dt;
-            if (!(t >= 0) || std::abs(n - std::nearbyint(n)) > 1e-9 * std::max(1.0, std::abs(n)))
+            if (!(t >= 0) || std::abs(n - std::nearbyint(n)) > 1e-9 * std::max(1.0, std::abs(n))) {
                 bad.push_back(
                     {key, "must be a non-negative whole number of steps of dt = " + std::to_string(c.dt) + " ms"});
+                steps_ok = false;
+            }
+            else if (!(n <= max_steps)) {
+                char text[128];
+                std::snprintf(text, sizeof text, "is %.3g steps of dt = %g ms; at most 2^53 steps are allowed", n,
+                              c.dt);
+                bad.push_back({key, text});
+                steps_ok = false;
+            }
         };
         whole(c.d, "d");
         whole(c.t_ref, "t_ref");
@@ -274,6 +303,15 @@ void validate(const config& c) {
         require(c.t_stop > 0, "t_stop", "must be > 0");
         require(c.sample_dt >= c.dt * (1 - 1e-9), "sample_dt", "must be >= dt");
         require(c.t_transient <= c.t_stop, "t_transient", "must be <= t_stop");
+        if (steps_ok && c.sample_dt >= c.dt * (1 - 1e-9) && c.t_transient <= c.t_stop) {
+            // MODEL.md §4: the samples are the multiples of sample_dt in [t_transient, t_stop].
+            const std::int64_t stride = c.steps(c.sample_dt), first = c.steps(c.t_transient), last = c.nsteps();
+            if ((first + stride - 1) / stride * stride > last)
+                bad.push_back({"sample_dt", "no sample time (a multiple of sample_dt = " + std::to_string(c.sample_dt) +
+                                                " ms) lies in [t_transient, t_stop] = [" +
+                                                std::to_string(c.t_transient) + ", " + std::to_string(c.t_stop) +
+                                                "] ms, where the synchrony is measured"});
+        }
     }
     if (!bad.empty()) throw config_error(std::move(bad));
 }

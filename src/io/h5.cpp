@@ -1,6 +1,9 @@
 #include "io/h5.hpp"
 
+#include "comm/mpi_util.hpp"
+
 #include <H5FDmpio.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 
@@ -22,34 +25,74 @@ hid_t check(hid_t rc, const char* call) {
     throw library_error(call, text.empty() ? "HDF5 error" : text);
 }
 
-void handle::close() {
-    if (id_ < 0) return;
+namespace {
+bool failed_close = false;
+thread_local const collective_writes* innermost = nullptr;
+} // namespace
+
+collective_writes::collective_writes(const boost::mpi::communicator& c, const std::string& p):
+    comm(c), path(p), previous_(innermost) {
+    innermost = this;
+}
+collective_writes::~collective_writes() {
+    innermost = previous_;
+}
+
+void agreed_write(const std::function<void()>& f) {
+    if (!innermost) return f();
+    const auto& scope = *innermost;
+    run_collectively(scope.comm, [&] {
+        try {
+            f();
+        }
+        catch (const library_error& e) {
+            // HDF5's messages do not say why a write failed; a full disk is the usual reason.
+            struct statvfs disk {};
+            if (::statvfs(scope.path.c_str(), &disk) == 0 && disk.f_bavail == 0)
+                throw file_error(scope.path, std::string("cannot write: No space left on device (") + e.what() + ")");
+            throw;
+        }
+    });
+}
+
+bool close_failed() {
+    return failed_close;
+}
+
+bool handle::close() {
+    if (id_ < 0) return true;
+    herr_t rc = 0;
     switch (H5Iget_type(id_)) {
     case H5I_FILE:
-        H5Fclose(id_);
+        rc = H5Fclose(id_);
         break;
     case H5I_GROUP:
-        H5Gclose(id_);
+        rc = H5Gclose(id_);
         break;
     case H5I_DATASET:
-        H5Dclose(id_);
+        rc = H5Dclose(id_);
         break;
     case H5I_DATASPACE:
-        H5Sclose(id_);
+        rc = H5Sclose(id_);
         break;
     case H5I_DATATYPE:
-        H5Tclose(id_);
+        rc = H5Tclose(id_);
         break;
     case H5I_ATTR:
-        H5Aclose(id_);
+        rc = H5Aclose(id_);
         break;
     case H5I_GENPROP_LST:
-        H5Pclose(id_);
+        rc = H5Pclose(id_);
         break;
     default:
         break;
     }
     id_ = H5I_INVALID_HID;
+    if (rc < 0) {
+        failed_close = true;
+        H5Eclear2(H5E_DEFAULT);
+    }
+    return rc >= 0;
 }
 
 handle create_group(hid_t parent, const std::string& path) {
@@ -130,8 +173,10 @@ template <typename T>
 void appendable<T>::append(hsize_t total, hsize_t first, const std::vector<T>& mine) {
     if (total == 0) return;
     size_ += total;
-    check(H5Dset_extent(dataset_, &size_), "H5Dset_extent");
-    write_share(dataset_.get(), size_ - total + first, mine);
+    agreed_write([&] {
+        check(H5Dset_extent(dataset_, &size_), "H5Dset_extent");
+        write_share(dataset_.get(), size_ - total + first, mine);
+    });
 }
 
 template <typename T>
@@ -140,7 +185,7 @@ void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t
     handle dataset(
         check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
               "H5Dcreate2"));
-    if (total) write_share(dataset.get(), first, mine); // an empty dataset has no storage to write to
+    if (total) agreed_write([&] { write_share(dataset.get(), first, mine); }); // an empty one has no storage
 }
 
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
@@ -165,7 +210,7 @@ void write_scalar(hid_t parent, const std::string& name, T value) {
               "H5Dcreate2"));
     handle xfer(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
-    check(H5Dwrite(dataset, native_type<T>(), H5S_ALL, H5S_ALL, xfer, &value), "H5Dwrite");
+    agreed_write([&] { check(H5Dwrite(dataset, native_type<T>(), H5S_ALL, H5S_ALL, xfer, &value), "H5Dwrite"); });
 }
 template void write_scalar(hid_t, const std::string&, double);
 template void write_scalar(hid_t, const std::string&, std::uint64_t);

@@ -5,7 +5,10 @@
 
 #include <hdf5.h>
 
+#include <boost/mpi/communicator.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,13 +32,43 @@ public:
     handle(const handle&) = delete;
     handle& operator=(const handle&) = delete;
     ~handle() { close(); }
-    void close();
+    // False when HDF5 failed to close it (see close_failed()).
+    bool close();
     hid_t get() const { return id_; }
     operator hid_t() const { return id_; }
 
 private:
     hid_t id_ = H5I_INVALID_HID;
 };
+
+// Whether closing some HDF5 object has failed (a full disk): HDF5 1.10
+// then keeps a half-destroyed file in its tables, and its clean-up at
+// MPI_Finalize would crash on it, so the process must end without it.
+bool close_failed();
+
+// While one lives, the collective writes of this process (appends, whole
+// datasets, scalars, the report) are agreed over `comm`: a write that fails
+// on any rank (a full disk) throws the same collective_error on every rank,
+// so that all unwind together instead of one aborting the job. Scopes nest
+// (a checkpoint written while the run file is open).
+// A failure on a disk without free space says so, naming `path`.
+class collective_writes {
+public:
+    collective_writes(const boost::mpi::communicator& comm, const std::string& path);
+    ~collective_writes();
+    collective_writes(const collective_writes&) = delete;
+    collective_writes& operator=(const collective_writes&) = delete;
+
+    const boost::mpi::communicator& comm;
+    const std::string& path;
+
+private:
+    const collective_writes* previous_;
+};
+
+// Runs the collective write `f`, agreed over the innermost collective_writes
+// scope (plainly without one).
+void agreed_write(const std::function<void()>& f);
 
 // A group, created with its parents.
 handle create_group(hid_t parent, const std::string& path);

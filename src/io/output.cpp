@@ -2,8 +2,14 @@
 
 #include "comm/fault.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/safe_output.hpp"
+
+#include <boost/mpi/collectives.hpp>
+#include <boost/serialization/string.hpp>
 
 #include <H5FDmpio.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -20,12 +26,20 @@ output_file::output_file(const std::string& path, const boost::mpi::communicator
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // errors become exceptions instead
     h5::handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
     h5::check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
-    const auto tmp = path_ + ".tmp";
+    // Metadata written by every rank in one collective call, so that a
+    // failure (a full disk) reaches every rank: written by one rank alone, a
+    // failed write leaves the others waiting in HDF5's next barrier.
+    h5::check(H5Pset_coll_metadata_write(fapl, true), "H5Pset_coll_metadata_write");
+    // Rank 0 creates the temporary exclusively; then every rank opens it.
     run_collectively(comm_, [&] {
-        const hid_t id = H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        if (comm_.rank() == 0) temporary_ = create_temporary(path_);
+    });
+    boost::mpi::broadcast(comm_, temporary_, 0);
+    run_collectively(comm_, [&] {
+        const hid_t id = H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
         if (id < 0) {
             H5Eclear2(H5E_DEFAULT);
-            throw file_error(tmp, "cannot create the output file");
+            throw file_error(temporary_, "cannot create the output file");
         }
         file_ = h5::handle(id);
     });
@@ -34,19 +48,54 @@ output_file::output_file(const std::string& path, const boost::mpi::communicator
     h5::write_attribute(root(), "version", std::vector<std::uint32_t>{0, 1});
 }
 
+void output_file::discard() {
+    // Best effort: a file that cannot be emptied is closed as it is.
+    if (!committed_ && !temporary_.empty() && ::truncate(temporary_.c_str(), 0) != 0) return;
+}
+
 output_file::~output_file() {
     if (committed_) return;
+    discard();
     file_.close();
-    if (comm_.rank() == 0) std::remove((path_ + ".tmp").c_str());
+    if (comm_.rank() == 0 && !temporary_.empty()) std::remove(temporary_.c_str());
 }
 
 void output_file::commit() {
-    h5::check(H5Fflush(root(), H5F_SCOPE_GLOBAL), "H5Fflush");
-    file_.close();
-    comm_.barrier();
+    // Every rank learns of a failure (a full disk) before the rename, and
+    // the file is closed even then: HDF5 must hold no open file when MPI
+    // is finalised.
+    // HDF5 1.10 can fail a metadata flush on one rank and leave the others
+    // waiting in its barrier: a disk without room for the metadata is found
+    // first, by every rank.
     run_collectively(comm_, [&] {
-        if (comm_.rank() == 0 && std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0)
-            throw file_error(path_, "cannot rename the finished output into place");
+        std::size_t max_size = 0, min_clean = 0, dirty = 0;
+        int entries = 0;
+        struct statvfs disk {};
+        if (H5Fget_mdc_size(root(), &max_size, &min_clean, &dirty, &entries) >= 0 &&
+            ::statvfs(temporary_.c_str(), &disk) == 0) {
+            const auto free = static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
+            if (free < dirty + (1 << 20))
+                throw file_error(path_, "cannot write the file: No space left on device (" + std::to_string(free) +
+                                            " bytes free)");
+        }
+    });
+    run_collectively(comm_, [&] {
+        const herr_t flushed = H5Fflush(root(), H5F_SCOPE_GLOBAL);
+        std::string why;
+        if (flushed < 0) {
+            try {
+                h5::check(flushed, "H5Fflush");
+            }
+            catch (const library_error& e) {
+                why = e.what();
+            }
+            discard(); // lost: the close must not fail too
+        }
+        if (!file_.close() && why.empty()) why = "H5Fclose failed";
+        if (!why.empty()) throw file_error(temporary_, "cannot write the file: " + why);
+    });
+    run_collectively(comm_, [&] {
+        if (comm_.rank() == 0) replace_with(temporary_, path_);
     });
     committed_ = true;
 }

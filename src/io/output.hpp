@@ -1,7 +1,8 @@
 #pragma once
 // The run's HDF5 file, written collectively by all ranks in the SONATA
-// layout (MODEL.md §5). It is created as `<path>.tmp` and renamed only when
-// complete, so an interrupted run never leaves a file that looks finished.
+// layout (MODEL.md §5). It is written to a temporary of its own
+// (io/safe_output.hpp) and renamed only when complete, so an interrupted run
+// never leaves a file that looks finished, and two runs never share one.
 #include "io/h5.hpp"
 
 #include <lifnet/spike.hpp>
@@ -19,12 +20,17 @@ public:
     // Without commit(), the temporary file is removed.
     ~output_file();
     hid_t root() const { return file_.get(); }
-    // Collective: closes the file and renames it to its final path.
+    // Collective: closes the file (a failure, a full disk say, is agreed by
+    // every rank) and renames it to its final path.
     void commit();
+    // On failure, before the writers close: empties the temporary, so that
+    // closing (which flushes) does not fail for want of space on a full disk.
+    void discard();
 
 private:
-    std::string path_;
+    std::string path_, temporary_;
     boost::mpi::communicator comm_;
+    h5::collective_writes agreed_{comm_, temporary_};
     h5::handle file_;
     bool committed_ = false;
 };

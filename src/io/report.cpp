@@ -142,12 +142,14 @@ void report_writer::flush() {
     h5::handle xfer(h5::check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     h5::check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
     // Converted here, not by HDF5: a type conversion would break collective I/O.
-    if (float32_) {
-        std::vector<float> narrow(block.begin(), block.end());
-        h5::check(H5Dwrite(data_, H5T_NATIVE_FLOAT, mem_space, file_space, xfer, narrow.data()), "H5Dwrite");
-    }
-    else
-        h5::check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem_space, file_space, xfer, block.data()), "H5Dwrite");
+    h5::agreed_write([&] {
+        if (float32_) {
+            std::vector<float> narrow(block.begin(), block.end());
+            h5::check(H5Dwrite(data_, H5T_NATIVE_FLOAT, mem_space, file_space, xfer, narrow.data()), "H5Dwrite");
+        }
+        else
+            h5::check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem_space, file_space, xfer, block.data()), "H5Dwrite");
+    });
     written_ += buffered_;
     buffered_ = 0;
 }

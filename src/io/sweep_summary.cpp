@@ -5,6 +5,7 @@
 
 #include <lifnet/version.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -34,11 +35,12 @@ void write_axis(hid_t group, const std::string& key, const std::vector<std::stri
 
 } // namespace
 
-void write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
+std::uint64_t write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
                          const std::vector<journal_record>& records) {
     // The record of each member: its last ok one, else its last failure.
     std::map<std::string, const journal_record*> by_hash;
     for (const auto& r: records) {
+        if (r.status == "started") continue;
         auto& slot = by_hash[r.hash];
         if (!slot || slot->status != "ok" || r.status == "ok") slot = &r;
     }
@@ -127,6 +129,8 @@ void write_sweep_summary(const sweep_spec& spec, const config& base, const std::
         h5::write_dataset(agg, m + "_n", points, 0, count[k]);
     }
     file.commit();
+    return static_cast<std::uint64_t>(
+        std::count_if(status.begin(), status.end(), [](const std::string& s) { return s.rfind("failed", 0) == 0; }));
 }
 
 } // namespace lifnet

@@ -21,8 +21,9 @@ struct sweep_member {
     std::string hash; // of to_toml(c)
 };
 
-// Written by one rank, via <output>.tmp and a rename.
-void write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
+// Written by one rank, through a temporary and a rename; returns the number
+// of members that failed.
+std::uint64_t write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
                          const std::vector<journal_record>& records);
 
 } // namespace lifnet

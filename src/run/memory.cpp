@@ -2,6 +2,7 @@
 
 #include "delivery/delivery.hpp"
 #include "comm/mpi_util.hpp"
+#include "measures/measures.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,6 +13,22 @@
 
 namespace lifnet {
 
+namespace {
+
+// Saturating arithmetic: an estimate that overflows is "more than any
+// machine has", never a small number.
+constexpr std::uint64_t saturated = std::numeric_limits<std::uint64_t>::max();
+std::uint64_t add(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t r;
+    return __builtin_add_overflow(a, b, &r) ? saturated : r;
+}
+std::uint64_t mul(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? saturated : r;
+}
+
+} // namespace
+
 std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // Bytes per synapse while the graph is built and partitioned (edge
     // registry, compressed rows, the migration buffers, PETSc's and
@@ -19,17 +36,31 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // (state, delay ring, connection list, measure accumulators). Measured
     // at k = 10 (docs/performance.md): set-up 631 B per neuron on 1 rank,
     // 864 B on 2; loop 234 B on 1 rank, 265 B on 2. A file graph is sized by
-    // its file.
-    const double n = static_cast<double>(c.N) / ranks;
-    double synapses = n * static_cast<double>(c.k);
+    // its file. Valid configurations only (validate()): step counts fit.
+    const auto R = static_cast<std::uint64_t>(ranks);
+    const std::uint64_t n = c.N / R + (c.N % R != 0); // neurons on the fullest rank
+    std::uint64_t synapses = mul(n, c.k);
     if (c.graph == "file") {
         std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
-        synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
+        const std::uint64_t bytes = in ? static_cast<std::uint64_t>(std::max<std::streamoff>(in.tellg(), 0)) : 0;
+        synapses = bytes / 4 / R + 1; // >= 2 bytes per id, 2 synapses per line
     }
-    const double build = 80 * synapses + 64 * n;
-    const double ring = 2.0 * sizeof(input_count) * static_cast<double>(c.delay_steps() + 1);
-    const double simulate = (100 + ring) * n + 12 * synapses + (16 << 20); // + report and spike buffers
-    return static_cast<std::uint64_t>(std::max(build, simulate));
+    const std::uint64_t build = add(mul(80, synapses), mul(64, n));
+    // Per neuron: state and accumulators, the delay ring of D + 1 steps, and
+    // the voltage samples an epoch (at most D steps) buffers before they
+    // are reduced.
+    const auto D = static_cast<std::uint64_t>(c.delay_steps());
+    const sample_grid grid(c);
+    const auto samples = static_cast<std::uint64_t>(grid.count());
+    const std::uint64_t per_epoch = std::min(samples, D / static_cast<std::uint64_t>(grid.stride) + 1);
+    const std::uint64_t per_neuron = add(add(100, mul(2 * sizeof(input_count), add(D, 1))), mul(8, per_epoch));
+    // Per sample, on every rank: V̄(t) and its copy in the results (16 B),
+    // the sample times (8 B), the phase sums of R (32 B), and a
+    // checkpoint's global copies of both (40 B).
+    const std::uint64_t per_sample = 96;
+    const std::uint64_t simulate =
+        add(add(add(mul(per_neuron, n), mul(12, synapses)), mul(per_sample, samples)), 16 << 20); // + report and spike buffers
+    return std::max(build, simulate);
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include "run/progress.hpp"
 #include "io/report.hpp"
 #include "io/run_record.hpp"
+#include "io/safe_output.hpp"
 
 #include <lifnet/signals.hpp>
 
@@ -61,6 +62,9 @@ struct run_output {
     std::optional<output_file> file;
     std::optional<spike_writer> spikes;
     std::optional<report_writer> report;
+    ~run_output() {
+        if (file) file->discard(); // a failed run's file: emptied before anything closes
+    }
 };
 
 run_summary run_body(const config& c, const run_options& options, const boost::mpi::communicator& comm,
@@ -227,6 +231,11 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
 run_summary run(const config& c, const run_options& options, const context& ctx) {
     validate(c);
     const auto& comm = ctx.get().comm;
+    check_command_files({{"-o", options.output}, {"--checkpoint", options.checkpoint}},
+                        {{"config", options.config_file},
+                         {"--restart", options.restart, "--checkpoint"},
+                         {"graph_file", c.graph == "file" ? c.graph_file : ""}},
+                        comm);
     run_output out;
     try {
         return run_body(c, options, comm, out);

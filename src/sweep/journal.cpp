@@ -3,6 +3,7 @@
 #include <lifnet/errors.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,15 +85,22 @@ void append_journal(const std::string& path, const journal_record& r) {
     for (double x: {r.chi, r.E, r.R, r.rate_hz, r.cv}) line += "\t" + number(x);
     for (const auto& v: r.values) line += "\t" + clean(v);
     line += "\t" + hash_text(line) + "\n";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND, 0644);
+    // Never through a symlink, never into anything but a regular file.
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
     if (fd < 0) throw file_error(path, std::string("cannot open the journal: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw file_error(path, "the journal is not a regular file");
+    }
     // After a torn last line, start on a fresh one so the fragment stays apart.
     char last = '\n';
     if (::lseek(fd, -1, SEEK_END) >= 0 && ::read(fd, &last, 1) == 1 && last != '\n') line.insert(0, "\n");
     const auto written = ::write(fd, line.data(), line.size());
     const bool synced = ::fsync(fd) == 0;
     ::close(fd);
-    if (written != static_cast<ssize_t>(line.size()) || !synced) throw file_error(path, "cannot append to the journal");
+    if (written != static_cast<ssize_t>(line.size()) || !synced)
+        throw file_error(path, std::string("cannot append to the journal: ") + std::strerror(errno));
 }
 
 } // namespace lifnet

@@ -37,7 +37,7 @@ class BoundedInputTest(unittest.TestCase):
             self.assertIn("N / 2", r.stderr)
             self.assertLess(time.monotonic() - start, 20)
         # The complete graph (k = N - 1) and the ring lattice (p = 0) have nothing to rewire.
-        self.assertEqual(self.lifnet(["run", "--set", "N=30", "--set", "k=29", "--set", "t_stop=20", "-o", "o.h5"])
+        self.assertEqual(self.lifnet(["run", "--set", "N=31", "--set", "k=30", "--set", "t_stop=20", "-o", "o.h5"])
                          .returncode, 0)
         self.assertEqual(self.lifnet(["run", "--set", "N=30", "--set", "k=26", "--set", "p=0", "--set", "t_stop=20",
                                       "-o", "o.h5"]).returncode, 0)

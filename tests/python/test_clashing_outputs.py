@@ -144,7 +144,8 @@ class ClashingOutputsTest(unittest.TestCase):
         text = "".join(f"{i} {(i + 1) % 50}\n" for i in range(50))
         with open(edges, "w") as f:
             f.write(text)
-        args = ["run", "--set", "graph=file", "--set", f"graph_file={edges}", "--set", "N=50", "--set", "t_stop=50"]
+        args = ["run", "--set", "graph=file", "--set", f"graph_file={edges}", "--set", "N=50", "--set", "t_stop=50",
+                "--set", "t_transient=0"]
         for ranks in (None, 3):
             self.refused([*args, "-o", edges], ["is also an input", "graph_file"], ranks)
             self.refused([*args, "-o", self.path("a.h5"), "--checkpoint", edges], ["graph_file"], ranks)
@@ -226,6 +227,17 @@ class ClashingOutputsTest(unittest.TestCase):
                 os.remove(out)
         # A name longer than the file system allows is refused before the run.
         self.refused(["run", *SMALL, "-o", self.path("o" * 300 + ".h5")], ["-o"])
+        # A long folder: its temporary is named relative to the working
+        # folder when that is shorter; one MPI-IO cannot open is refused.
+        for length, ok in ((195, True), (215, False)):
+            deep = self.path("d" * length)
+            os.mkdir(deep)
+            args = ["run", *SMALL, "-o", os.path.join(deep, "x.h5")]
+            if ok:
+                r = self.lifnet(args, 3)
+                self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+            else:
+                self.refused(args, ["-o", "MPI-IO"], 3)
 
 
 if __name__ == "__main__":

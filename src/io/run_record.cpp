@@ -4,6 +4,7 @@
 #include "io/h5.hpp"
 #include "comm/mpi_util.hpp"
 
+#include <lifnet/random.hpp>
 #include <lifnet/version.hpp>
 
 #include <boost/mpi/collectives.hpp>
@@ -53,6 +54,7 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
     h5::write_attribute(file, "lifnet_version", std::string(version_string));
     h5::write_attribute(file, "lifnet_git_hash", std::string(git_hash));
     h5::write_attribute(file, "config", to_toml(c));
+    h5::write_attribute(file, "noise_mapping", std::int64_t{noise_mapping}); // MODEL.md §3 and §5
     h5::write_attribute(file, "command_line", p.command_line);
     h5::write_attribute(file, "ranks", std::int64_t{p.ranks});
     h5::write_attribute(file, "seed", std::int64_t(c.seed));

@@ -5,6 +5,7 @@
 #include "comm/mpi_util.hpp"
 #include "io/sweep_summary.hpp"
 
+#include <lifnet/random.hpp>
 #include <lifnet/signals.hpp>
 
 #include "config/toml_util.hpp"
@@ -63,7 +64,9 @@ std::vector<sweep_member> expand(const config& base, const sweep_spec& spec) {
                 for (const auto& p: e.problems)
                     problems.push_back({p.key, p.message + (where.empty() ? "" : " (member with " + where + ")")});
             }
-            m.hash = hash_text(to_toml(m.c));
+            // A member is its configuration and the noise mapping it draws
+            // with, so that a sweep begun with another mapping is not resumed.
+            m.hash = hash_text(to_toml(m.c) + "noise_mapping = " + std::to_string(noise_mapping) + "\n");
             members.push_back(std::move(m));
         }
         std::size_t a = spec.axes.size();

@@ -238,6 +238,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
             if (spec.axes[a].key == spec.axes[b].key)
                 bad("--vary " + spec.axes[a].key, "varied twice (in the [sweep] table and by --vary?)");
     if (spec.output.empty()) bad("--output", "the sweep needs a summary file");
+    if (spec.save_graph && spec.member_dir.empty())
+        bad("--save-graph", "writes each member's edges into its run file: give --member-output too");
     const auto members = expand(base, spec);
     const std::string journal = spec.output + ".journal";
 
@@ -290,6 +292,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         run_options options;
         if (!spec.member_dir.empty()) options.output = spec.member_dir + "/member-" + std::to_string(m.index) + ".h5";
         options.command_line = spec.command_line;
+        options.save_graph = spec.save_graph;
         journal_record record{m.hash, m.index, m.seed, group_id, 0, "ok", 0, 0, 0, 0, 0, m.values};
         const auto t0 = std::chrono::steady_clock::now();
         try {

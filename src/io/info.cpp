@@ -131,8 +131,8 @@ std::string describe_file(const std::string& path) {
     const auto nodes = "/nodes/" + pop;
     if (exists(file, nodes + "/0/inhibitory")) {
         const auto inhibitory = read_doubles(file, nodes + "/0/inhibitory");
-        out << "circuit: " << inhibitory.size() << " nodes ("
-            << std::count(inhibitory.begin(), inhibitory.end(), 1.0) << " inhibitory), ";
+        out << "circuit: " << inhibitory.size() << " nodes (" << std::count(inhibitory.begin(), inhibitory.end(), 1.0)
+            << " inhibitory), ";
         if (exists(file, "/edges/" + pop + "/source_node_id"))
             out << shape(file, "/edges/" + pop + "/source_node_id")[0] << " edges\n";
         else

@@ -6,12 +6,12 @@ set(LIFNET_SOURCES
   delivery/delivery.cpp
   exchange/exchange.cpp
   graph/edge_list.cpp graph/edge_registry.cpp graph/graph.cpp
-  io/checkpoint.cpp io/h5.cpp io/info.cpp io/output.cpp io/report.cpp io/run_record.cpp io/sonata_edges.cpp
+  io/checkpoint.cpp io/circuit.cpp io/h5.cpp io/info.cpp io/output.cpp io/report.cpp io/run_record.cpp io/sonata_config.cpp io/sonata_edges.cpp
   io/safe_output.cpp io/sweep_summary.cpp
   measures/exact_sum.cpp measures/measures.cpp
   neurons/neurons.cpp neurons/noise.cpp neurons/random.cpp
   partition/partition.cpp
   run/memory.cpp run/progress.cpp run/simulation.cpp
   sweep/journal.cpp sweep/sweep.cpp)
-# The per-step kernels are written to vectorise at -O3 (GCC 12's -O2 does not).
-set(LIFNET_O3_SOURCES neurons/neurons.cpp neurons/noise.cpp)
+# The per-step and per-sample kernels are written to vectorise at -O3 (GCC 12's -O2 does not).
+set(LIFNET_O3_SOURCES neurons/neurons.cpp neurons/noise.cpp measures/exact_sum.cpp measures/measures.cpp)

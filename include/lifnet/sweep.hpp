@@ -26,6 +26,7 @@ struct sweep_spec {
     std::size_t max_members = default_max_members; // --max-members
     std::string output;       // the summary file (HDF5)
     std::string member_dir;   // when set, every member's full run file goes here
+    bool save_graph = false;  // members' run files also hold their SONATA edges (needs member_dir)
     std::string command_line; // recorded for provenance
     std::string config_file;  // the TOML file read for the configuration: never written
 };

@@ -3,6 +3,7 @@
 
 #include "io/h5.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -127,6 +128,18 @@ std::string describe_file(const std::string& path) {
     else
         out << ", no report";
     out << "\n";
+    const auto nodes = "/nodes/" + pop;
+    if (exists(file, nodes + "/0/inhibitory")) {
+        const auto inhibitory = read_doubles(file, nodes + "/0/inhibitory");
+        out << "circuit: " << inhibitory.size() << " nodes (" << std::count(inhibitory.begin(), inhibitory.end(), 1.0)
+            << " inhibitory), ";
+        if (exists(file, "/edges/" + pop + "/source_node_id"))
+            out << shape(file, "/edges/" + pop + "/source_node_id")[0] << " edges\n";
+        else
+            out << "no edges (written without --save-graph)\n";
+    }
+    else
+        out << "circuit: none (a file of the older layout, without a SONATA node population)\n";
     if (exists(file, "/network/edge_cut"))
         out << "partition: edge cut " << scalar(file, "/network/edge_cut") << " synapses, imbalance "
             << scalar(file, "/network/imbalance") << "\n";

@@ -6,6 +6,7 @@
 #include "io/safe_output.hpp"
 #include "io/sweep_summary.hpp"
 
+#include <lifnet/random.hpp>
 #include <lifnet/signals.hpp>
 
 #include "config/toml_util.hpp"
@@ -42,10 +43,6 @@ std::vector<std::string> split(const std::string& text, char sep) {
     return out;
 }
 
-// The noise mapping of MODEL.md §3 (2 since 2026-11-29): a member run with
-// another mapping is another member.
-constexpr int noise_mapping = 2;
-
 // FNV-1a of a file's bytes, "unreadable" when it cannot be read (the member
 // then fails when it runs, with the reason).
 std::string file_hash(const std::string& path) {
@@ -66,8 +63,9 @@ std::string file_hash(const std::string& path) {
     return text;
 }
 
-// A member's identity: everything that decides its results, the graph
-// file's content included.
+// A member's identity: everything that decides its results, the noise
+// mapping it draws with (lifnet/random.hpp) and the graph file's content
+// included, so that a sweep begun with other inputs is not resumed.
 std::string member_hash(const config& c, const std::map<std::string, std::string>& graph_hashes) {
     std::string inputs = to_toml(c) + "noise_mapping = " + std::to_string(noise_mapping) + "\n";
     if (c.graph == "file") inputs += "graph_file_hash = \"" + graph_hashes.at(c.graph_file) + "\"\n";
@@ -308,6 +306,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
                                  " members, more than the limit of " + std::to_string(spec.max_members) +
                                  " (raise it with --max-members)");
     if (spec.output.empty()) bad("--output", "the sweep needs a summary file");
+    if (spec.save_graph && spec.member_dir.empty())
+        bad("--save-graph", "writes each member's edges into its run file: give --member-output too");
     const auto members = expand(base, spec, world);
     const std::string journal = spec.output + ".journal";
 
@@ -404,6 +404,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         options.output = member_file(m);
         options.command_line = spec.command_line;
         options.config_file = spec.config_file;
+        options.save_graph = spec.save_graph;
         journal_record record{m.hash, m.index, m.seed, group_id, 0, "started", 0, 0, 0, 0, 0, m.values};
         // A member that kills the job leaves this record alone (see above).
         if (leader) append_journal(journal, record);

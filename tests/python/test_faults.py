@@ -55,7 +55,8 @@ class FaultTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 30)
         self.assertEqual(r.stderr.count("this run needs about"), 1, r.stderr)
         self.assertIn("GiB per rank (2 ranks on this node", r.stderr)
-        self.assertFalse(os.path.exists(out) or os.path.exists(out + ".tmp"))
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([f for f in os.listdir(os.path.dirname(out)) if f.endswith(".tmp")], [])
 
 
 if __name__ == "__main__":

@@ -32,13 +32,14 @@ class SignalTest(unittest.TestCase):
         p = subprocess.Popen([LIFNET, "run", "--set", "N=20000", "--set", "t_stop=100000",
                               "--set", "record=none", "-o", out], env=ENV,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.assertTrue(wait_for(lambda: os.path.exists(out + ".tmp")), "the run never started")
+        temporaries = lambda: [f for f in os.listdir(self.dir) if f.endswith(".tmp")]
+        self.assertTrue(wait_for(temporaries), "the run never started")
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 3, err)
         self.assertIn("stopped by a signal", err)
         self.assertFalse(os.path.exists(out))
-        self.assertFalse(os.path.exists(out + ".tmp"))
+        self.assertEqual(temporaries(), [])
 
     def test_sweep_stops_on_sigusr1_and_resumes(self):
         summary = os.path.join(self.dir, "s.h5")

@@ -121,6 +121,8 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
                 {config_error::problem{"--checkpoint-every", "'" + checkpoint_every + "' is not a time in ms"}});
         }
         if (!(probe.t_ref > 0)) throw config_error({config_error::problem{"--checkpoint-every", "must be > 0 ms"}});
+        if (!(probe.t_ref / c.dt <= 0x1p53)) // as every time key (config.cpp)
+            throw config_error({config_error::problem{"--checkpoint-every", "at most 2^53 steps of dt are allowed"}});
         options.checkpoint_every = probe.t_ref;
         if (options.checkpoint.empty()) options.checkpoint = options.output + ".ckpt";
     }
@@ -163,7 +165,7 @@ int main(int argc, char** argv) {
     auto* run = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
     run->add_option("config", file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", sets, "set a configuration key: --set key=value (repeatable)");
-    run->add_option("-o,--output", output, "output HDF5 file (written as <file>.tmp, renamed when complete)");
+    run->add_option("-o,--output", output, "output HDF5 file (written to a temporary beside it, renamed when complete)");
     lifnet::run_options run_opts;
     std::string checkpoint_every;
     run->add_flag("--save-graph", run_opts.save_graph,

@@ -7,6 +7,7 @@
 #include "io/sonata_edges.hpp"
 
 #include <lifnet/random.hpp>
+#include <lifnet/signals.hpp>
 
 #include <boost/mpi/collectives.hpp>
 
@@ -84,6 +85,7 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
                 kept.push_back(make_edge(u, v));
         }
     }
+    agree_on_stop(comm);
     edge_registry registry(comm, c.N);
     registry.insert_distinct(kept);
     kept = {}; // the registry holds them
@@ -97,6 +99,7 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
         std::vector<candidate> proposals;
         run_collectively(comm, [&] {
             for (auto& r: rewire) {
+                if (stop_requested()) throw interrupted(); // agreed: run_collectively
                 std::uint64_t w;
                 do {
                     if (r.attempt >= max_attempts)
@@ -121,13 +124,18 @@ std::vector<edge> watts_strogatz(const config& c, const boost::mpi::communicator
 
 // G(N, M) with M = N k / 2: the distinct pairs among the first C draws of
 // er_edge, with C the smallest count that yields M distinct pairs. Each round
-// adds as many draws as edges are missing, so it never overshoots M.
+// adds at most as many draws as edges are missing, so it never overshoots M.
 std::vector<edge> erdos_renyi(const config& c, const boost::mpi::communicator& comm) {
     const std::uint64_t M = c.N * c.k / 2;
     edge_registry registry(comm, c.N);
     std::uint64_t drawn = 0, have = 0;
+    // At most 2^22 draws per round, so that a stop signal is seen within a
+    // round of work; smaller rounds keep the same edges (the earliest draw
+    // of a pair takes it, and no round overshoots M).
+    constexpr std::uint64_t round_draws = std::uint64_t(1) << 22;
     while (have < M) {
-        const std::uint64_t more = M - have;
+        agree_on_stop(comm);
+        const std::uint64_t more = std::min(M - have, round_draws);
         const auto [lo, hi] = block_of(more, comm.size(), comm.rank());
         std::vector<candidate> proposals;
         for (std::uint64_t i = drawn + lo; i < drawn + hi; ++i) {
@@ -157,6 +165,7 @@ adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) 
     std::vector<edge> pairs;
     std::string line;
     for (std::uint64_t number = 1; std::getline(in, line); ++number) {
+        if (number % 65536 == 0 && stop_requested()) throw interrupted(); // agreed: run_collectively
         const auto edge = parse_edge_line(line, c.N, number, c.graph_file);
         if (!edge) continue;
         const auto [u, v] = *edge;

@@ -128,6 +128,8 @@ std::uint64_t write_sweep_summary(const sweep_spec& spec, const config& base, co
         h5::write_dataset(agg, m + "_sem", points, 0, sem[k]);
         h5::write_dataset(agg, m + "_n", points, 0, count[k]);
     }
+    table.close(); // the file closes only with nothing in it open
+    agg.close();
     file.commit();
     return static_cast<std::uint64_t>(
         std::count_if(status.begin(), status.end(), [](const std::string& s) { return s.rfind("failed", 0) == 0; }));

@@ -1,5 +1,7 @@
 #include "measures/measures.hpp"
 
+#include "comm/mpi_util.hpp"
+
 #include <boost/mpi/collectives.hpp>
 
 #include <algorithm>
@@ -63,12 +65,42 @@ std::span<const double> voltage_measures::buffered_sample(std::size_t j) const {
     return {buffer_.data() + j * local_, local_};
 }
 
+namespace {
+// A diverged value among `n` samples, so that every rank can learn of it
+// in a reduction it makes anyway: below fixed_limit / 2, the deviations
+// from V̄ are below fixed_limit too. Empty when there is none.
+std::string diverged_value(const double* x, std::size_t n) {
+    bool ok = true; // a branch-free pass (NaN fails the comparison)
+    for (std::size_t i = 0; i < n; ++i) ok &= std::abs(x[i]) < fixed_limit / 2;
+    if (ok) return "";
+    const auto bad = std::find_if(x, x + n, [](double v) { return !(std::abs(v) < fixed_limit / 2); });
+    return "a membrane potential of " + std::to_string(*bad) + " mV reached the measures: the simulation diverged";
+}
+
+// Collective: throws the same collective_error on every rank when the last
+// element of `reduced` (a count of ranks) says some rank diverged.
+void agree_on_divergence(const boost::mpi::communicator& comm, const std::vector<fixed128>& reduced,
+                         const std::string& mine) {
+    if (reduced.back() == 0) return;
+    run_collectively(comm, [&] {
+        if (!mine.empty()) throw error(mine);
+    });
+}
+} // namespace
+
 void voltage_measures::reduce(std::int64_t step) {
     // The same count on every rank, also on one without neurons.
     const std::size_t count = buffered(step);
-    std::vector<fixed128> sums(count, 0);
-    for (std::size_t s = 0; s < count; ++s) sums[s] = exact_sum(buffer_.data() + s * local_, local_);
-    if (count) all_reduce_sum(comm_, sums);
+    if (!count) return;
+    // The sums, and whether this rank diverged: agreed in one reduction.
+    std::vector<fixed128> sums(count + 1, 0);
+    const auto diverged = diverged_value(buffer_.data(), count * local_);
+    if (diverged.empty())
+        for (std::size_t s = 0; s < count; ++s) sums[s] = exact_sum(buffer_.data() + s * local_, local_);
+    else
+        sums[count] = 1;
+    all_reduce_sum(comm_, sums);
+    agree_on_divergence(comm_, sums, diverged);
     for (std::size_t s = 0; s < count; ++s) {
         const double vbar = from_fixed(sums[s]) / static_cast<double>(N_);
         vbar_.push_back(vbar);
@@ -84,9 +116,17 @@ void voltage_measures::finish(double dt, sync_measures& out) {
     for (std::size_t s = 0; s < vbar_.size(); ++s)
         out.t.push_back(static_cast<double>(grid_.first + static_cast<std::int64_t>(s) * grid_.stride) * dt);
 
-    std::vector<fixed128> totals = {abs_deviation_, 0};
-    for (std::size_t i = 0; i < local_; ++i) totals[1] += to_fixed(m2_[i] / n);
+    std::vector<fixed128> totals = {abs_deviation_, 0, 0}; // the last: ranks whose variances overflow
+    std::string diverged;
+    try {
+        for (std::size_t i = 0; i < local_; ++i) totals[1] += to_fixed(m2_[i] / n);
+    }
+    catch (const error& e) {
+        diverged = e.what();
+        totals[2] = 1;
+    }
     all_reduce_sum(comm_, totals);
+    agree_on_divergence(comm_, totals, diverged);
     if (vbar_.empty()) {
         out.chi = out.E = nan;
         out.notes.push_back("chi, E: no sample time in [t_transient, t_stop]");

@@ -77,15 +77,21 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     provenance prov{options.command_line, now_iso8601(), "", comm.size(), {}};
     boost::mpi::broadcast(comm, prov.start_time, 0);
 
+    // A stop signal ends the set-up at the next of these agreement points,
+    // on every rank (the time loop agrees at every exchange).
     check_memory(c, comm);
+    agree_on_stop(comm);
     std::optional<report_listing> listing; // the report as the SONATA configs list it
     adjacency local;
     timed(seconds.build, [&] { local = build_graph(c, comm); });
+    agree_on_stop(comm);
     partition_stats stats;
     timed(seconds.partition, [&] {
         const auto to = assign_ranks(c, local, comm);
+        agree_on_stop(comm);
         local = migrate(std::move(local), to, comm);
         stats = describe(local, comm);
+        agree_on_stop(comm);
     });
     summary.edge_cut = stats.edge_cut;
     summary.neurons_per_rank = stats.neurons;
@@ -97,6 +103,7 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     const inhibitory_set inhibitory(c, local.ids, comm);
     std::optional<connections> built;
     run_collectively(comm, [&] { built.emplace(local, inhibitory); });
+    agree_on_stop(comm);
     const connections& synapses = *built;
     std::optional<spike_exchange> exchange;
     timed(seconds.partition, [&] { exchange.emplace(c.routing, c.N, local.ids, synapses.sources(), comm); });
@@ -262,6 +269,7 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
                          {"--restart", options.restart, "--checkpoint"},
                          {"graph_file", c.graph == "file" ? c.graph_file : ""}},
                         comm);
+    agree_on_stop(comm); // one that came while the configuration was read
     run_output out;
     try {
         return run_body(c, options, comm, out);

@@ -65,7 +65,7 @@ class AbsurdNumbersTest(unittest.TestCase):
             err = self.refused(["run", "--set", "t_stop=1000", "--set", "t_transient=1000", "--set", "sample_dt=3"],
                                "sample_dt", ranks)
             self.assertIn("t_transient", err)
-        self.refused(["run", "--set", "t_stop=10", "--set", "t_transient=0", "--set", "sample_dt=20"], "sample_dt")
+        self.refused(["run", "--set", "t_stop=10", "--set", "t_transient=1", "--set", "sample_dt=20"], "sample_dt")
 
     def test_memory_estimate_cannot_overflow(self):
         for ranks in (None, 3):

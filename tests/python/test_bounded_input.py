@@ -37,9 +37,9 @@ class BoundedInputTest(unittest.TestCase):
             self.assertIn("N / 2", r.stderr)
             self.assertLess(time.monotonic() - start, 20)
         # The complete graph (k = N - 1) and the ring lattice (p = 0) have nothing to rewire.
-        self.assertEqual(self.lifnet(["run", "--set", "N=31", "--set", "k=30", "--set", "t_stop=20", "-o", "o.h5"])
+        self.assertEqual(self.lifnet(["run", "--set", "N=31", "--set", "k=30", "--set", "t_stop=20", "--set", "t_transient=0", "-o", "o.h5"])
                          .returncode, 0)
-        self.assertEqual(self.lifnet(["run", "--set", "N=30", "--set", "k=26", "--set", "p=0", "--set", "t_stop=20",
+        self.assertEqual(self.lifnet(["run", "--set", "N=30", "--set", "k=26", "--set", "p=0", "--set", "t_stop=20", "--set", "t_transient=0",
                                       "-o", "o.h5"]).returncode, 0)
 
     def test_seed_ranges_are_bounded(self):
@@ -52,7 +52,7 @@ class BoundedInputTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("6 members", r.stderr)
         r = self.lifnet(["sweep", "--seeds", "1-3", "--vary", "p=0,0.1", "--max-members", "6", "--set", "N=50",
-                         "--set", "t_stop=50", "-o", "s.h5"])
+                         "--set", "t_stop=50", "--set", "t_transient=0", "-o", "s.h5"])
         self.assertEqual(r.returncode, 0, r.stderr)
         r = self.lifnet(["sweep", "--seeds", "1-200001", "-o", "s2.h5"])
         self.assertEqual(r.returncode, 2, r.stderr)

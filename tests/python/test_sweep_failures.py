@@ -57,7 +57,8 @@ class SweepFailuresTest(unittest.TestCase):
         cases = [
             (["--vary", "sigma=1,1e300"], "diverged"),
             (["--vary", "N=100,100000000000"], "this run needs about"),
-            (["--set", "graph=file", "--vary", f"graph_file={good_edges},{bad_edges}"], "duplicate edge"),
+            (["--set", "graph=file", "--set", f"graph_file={good_edges}", "--set", "t_transient=0",
+              "--vary", f"graph_file={good_edges},{bad_edges}"], "duplicate edge"),
         ]
         for ranks, per in ((None, 1), (3, 3), (3, 1)):
             for vary, cause in cases:

@@ -375,9 +375,9 @@ class ConfigVariantsTest(TempDir):
             for ranks in (1, 2):
                 r = lifnet([*sets(N=50, t_stop=50, t_transient=0), "-o", out], ranks)
                 self.assertEqual(r.returncode, 2, r.stderr)
-                self.assertIn(f"{target}: exists and is not a regular file", r.stderr)
+                self.assertIn(f"'{target}' exists and is not a regular file", r.stderr)
                 self.assertFalse(os.path.exists(out))
-                self.assertFalse(os.path.exists(out + ".tmp"))
+                self.assertEqual([f for f in os.listdir(self.dir) if f.endswith(".tmp")], [])
                 self.assertFalse(os.path.exists(self.path(f"{name}.circuit_config.json")))
 
     def test_sweep_saves_each_members_graph(self):

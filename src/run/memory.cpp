@@ -35,8 +35,10 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // PT-Scotch's copies), and per neuron and synapse while simulating
     // (state, delay ring, connection list, measure accumulators). Measured
     // at k = 10 (docs/performance.md): set-up 631 B per neuron on 1 rank,
-    // 864 B on 2; loop 234 B on 1 rank, 265 B on 2. A file graph is sized by
-    // its file. Valid configurations only (validate()): step counts fit.
+    // 864 B on 2; loop 234 B on 1 rank, 265 B on 2; er at k = 4 set-up 403 B
+    // per neuron on 1 rank (hence 160 B per neuron besides the synapses). A
+    // file graph is sized by its file. Valid configurations only
+    // (validate()): step counts fit.
     const auto R = static_cast<std::uint64_t>(ranks);
     const std::uint64_t n = c.N / R + (c.N % R != 0); // neurons on the fullest rank
     std::uint64_t synapses = mul(n, c.k);
@@ -45,7 +47,7 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
         const std::uint64_t bytes = in ? static_cast<std::uint64_t>(std::max<std::streamoff>(in.tellg(), 0)) : 0;
         synapses = bytes / 4 / R + 1; // >= 2 bytes per id, 2 synapses per line
     }
-    const std::uint64_t build = add(mul(80, synapses), mul(64, n));
+    const std::uint64_t build = add(mul(80, synapses), mul(160, n));
     // Per neuron: state and accumulators, the delay ring of D + 1 steps, and
     // the voltage samples an epoch (at most D steps) buffers before they
     // are reduced.

@@ -83,7 +83,7 @@ class KillTest(unittest.TestCase):
                 starts = [line.split("\t")[1] for line in f if line.split("\t")[6:7] == ["started"]]
             for i in crashed:  # only a member that two kills both interrupted
                 self.assertGreaterEqual(starts.count(a["members/hash"][i].decode()), 2)
-            self.assertLessEqual(len(crashed), 1, status)
+            self.assertGreater(status.count("ok"), len(status) // 2, status)
             ok = [i for i in range(len(status)) if i not in crashed]
             for group in ("members", "points") if not crashed else ("members",):
                 for name in a[group]:

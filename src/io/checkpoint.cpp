@@ -3,7 +3,7 @@
 #include "io/by_id.hpp"
 #include "io/output.hpp"
 
-#include <lifnet/simulation.hpp>
+#include <lifnet/simulation.hpp> // restart_config
 #include <lifnet/version.hpp>
 
 #include <H5FDmpio.h>
@@ -43,11 +43,9 @@ std::vector<T> attribute_values(hid_t object, const char* name, std::size_t n) {
 
 // Opens a checkpoint for reading by the ranks of `comm` and checks its format.
 h5::handle open_checkpoint(const std::string& path, MPI_Comm comm) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    h5::silence_errors();
     if (H5Fis_hdf5(path.c_str()) <= 0) throw file_error(path, "not a checkpoint (not an HDF5 file)");
-    h5::handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
-    h5::check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
-    h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl));
+    h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::mpio_access(comm)));
     if (file.get() < 0) throw file_error(path, "cannot open the checkpoint");
     const auto found = h5::string_attribute(file, "format");
     if (found != format)
@@ -70,19 +68,19 @@ std::vector<fixed128> from_words(const std::vector<std::uint64_t>& words) {
 
 } // namespace
 
-void write_checkpoint(const std::string& path, std::int64_t step, const run_state& s,
-                      const boost::mpi::communicator& comm) {
+void write_checkpoint(const std::string& path, const config& c, const std::vector<std::uint64_t>& ids,
+                      const checkpoint_state& s, const boost::mpi::communicator& comm) {
     const bool root_rank = comm.rank() == 0;
-    const auto totals = s.voltages.global_state();
+    const auto& totals = s.voltage_totals;
     // Phase sums exist up to the last spike, at most the samples taken so far.
-    auto phase_sums = s.spike_stats.global_phase_sums(comm);
+    auto phase_sums = s.phase_sums;
     phase_sums.resize(2 * totals.vbar.size());
     output_file file(path, comm);
     const hid_t root = file.root();
     h5::write_attribute(root, "format", std::string(format));
     h5::write_attribute(root, "lifnet_version", std::string(version_string));
-    h5::write_attribute(root, "config", to_toml(s.c));
-    h5::write_attribute(root, "step", std::int64_t{step});
+    h5::write_attribute(root, "config", to_toml(c));
+    h5::write_attribute(root, "step", std::int64_t{s.step});
     h5::write_attribute(root, "spikes_total", std::uint64_t{s.spikes_total});
     h5::write_attribute(root, "samples", std::int64_t{totals.samples});
     h5::write_attribute(root, "abs_deviation", to_words({totals.abs_deviation}));
@@ -90,16 +88,15 @@ void write_checkpoint(const std::string& path, std::int64_t step, const run_stat
     const auto words = to_words(phase_sums);
     h5::write_dataset(root, "phase_sums", words.size(), 0, root_rank ? words : std::vector<std::uint64_t>{});
 
-    const auto& ids = s.block.ids;
-    const auto N = s.c.N;
-    write_by_id(root, "V", N, ids, s.block.V, 1, comm);
-    write_by_id(root, "I", N, ids, s.block.I, 1, comm);
-    write_by_id(root, "refractory", N, ids, s.block.refractory, 1, comm);
-    write_by_id(root, "ring", N, ids, s.ring.pending(step), s.ring.width(), comm);
-    write_by_id(root, "welford", N, ids, s.voltages.neuron_state(), 2, comm);
+    const auto N = c.N;
+    write_by_id(root, "V", N, ids, s.V, 1, comm);
+    write_by_id(root, "I", N, ids, s.I, 1, comm);
+    write_by_id(root, "refractory", N, ids, s.refractory, 1, comm);
+    write_by_id(root, "ring", N, ids, s.ring, s.ring_width, comm);
+    write_by_id(root, "welford", N, ids, s.welford, 2, comm);
     std::vector<std::int64_t> counts;
     std::vector<double> isi;
-    for (const auto& n: s.spike_stats.neurons()) {
+    for (const auto& n: s.neurons) {
         counts.insert(counts.end(), {n.count, n.first, n.last, n.late});
         isi.insert(isi.end(), {n.isi_mean, n.isi_m2});
     }
@@ -153,50 +150,31 @@ std::int64_t check_checkpoint(const std::string& path, const config& c) {
     return step;
 }
 
-void read_checkpoint(const std::string& path, const run_state& s, std::int64_t step,
-                     const boost::mpi::communicator& comm) {
+checkpoint_state read_checkpoint(const std::string& path, const config& c, const std::vector<std::uint64_t>& ids,
+                                 std::size_t ring_width, const boost::mpi::communicator& comm) {
     const auto file = open_checkpoint(path, comm);
-
-    const auto& ids = s.block.ids;
-    const auto N = s.c.N;
-    s.block.V = read_by_id<double>(file, "V", N, ids, 1, comm);
-    s.block.I = read_by_id<double>(file, "I", N, ids, 1, comm);
-    s.block.refractory = read_by_id<std::int64_t>(file, "refractory", N, ids, 1, comm);
-    bool valid = s.ring.restore(step, read_by_id<std::uint32_t>(file, "ring", N, ids, s.ring.width(), comm));
-
-    const auto welford = read_by_id<double>(file, "welford", N, ids, 2, comm);
+    checkpoint_state s;
+    s.step = attribute_values<std::int64_t>(file, "step", 1)[0]; // as checked
+    s.spikes_total = attribute_values<std::uint64_t>(file, "spikes_total", 1)[0];
+    const auto N = c.N;
+    s.V = read_by_id<double>(file, "V", N, ids, 1, comm);
+    s.I = read_by_id<double>(file, "I", N, ids, 1, comm);
+    s.refractory = read_by_id<std::int64_t>(file, "refractory", N, ids, 1, comm);
+    s.ring_width = ring_width;
+    s.ring = read_by_id<std::uint32_t>(file, "ring", N, ids, ring_width, comm);
+    s.welford = read_by_id<double>(file, "welford", N, ids, 2, comm);
     const auto samples = attribute_values<std::int64_t>(file, "samples", 1)[0]; // as checked
-    const voltage_measures::totals totals{samples,
-                                          from_words(attribute_values<std::uint64_t>(file, "abs_deviation", 2))[0],
-                                          h5::read_dataset<double>(file, "vbar", 0, static_cast<hsize_t>(samples))};
-    auto phase_sums = from_words(h5::read_dataset<std::uint64_t>(file, "phase_sums", 0, 4 * samples));
-    phase_sums.resize(2 * static_cast<std::size_t>(sample_grid(s.c).count()), 0);
+    s.voltage_totals = {samples, from_words(attribute_values<std::uint64_t>(file, "abs_deviation", 2))[0],
+                        h5::read_dataset<double>(file, "vbar", 0, static_cast<hsize_t>(samples))};
+    s.phase_sums = from_words(h5::read_dataset<std::uint64_t>(file, "phase_sums", 0, 4 * samples));
+    s.phase_sums.resize(2 * static_cast<std::size_t>(sample_grid(c).count()), 0);
     const auto counts = read_by_id<std::int64_t>(file, "spike_counts", N, ids, 4, comm);
     const auto isi = read_by_id<double>(file, "isi_welford", N, ids, 2, comm);
-    std::vector<spike_measures::neuron> neurons(ids.size());
-    std::uint64_t spikes = 0;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        neurons[i] = {counts[4 * i],     counts[4 * i + 1], counts[4 * i + 2],
-                      counts[4 * i + 3], isi[2 * i],        isi[2 * i + 1]};
-        spikes += static_cast<std::uint64_t>(counts[4 * i]);
-    }
-    s.spikes_total = attribute_values<std::uint64_t>(file, "spikes_total", 1)[0];
-
-    // Values that cannot come from a run are refused before anything walks them.
-    valid &= boost::mpi::all_reduce(comm, spikes, std::plus<>()) == s.spikes_total;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        // After a step V is below threshold, or reset (and held while refractory).
-        const double V = s.block.V[i];
-        const auto refractory = s.block.refractory[i];
-        valid &= std::abs(V) < fixed_limit && std::abs(s.block.I[i]) < fixed_limit && refractory >= 0 &&
-                 refractory <= s.c.ref_steps() &&
-                 (refractory > 0 ? V == s.c.V_reset : V < s.c.V_th || V == s.c.V_reset);
-    }
-    valid = valid && s.voltages.restore(welford, totals, step);
-    valid = valid && s.spike_stats.restore(std::move(neurons), std::move(phase_sums), step, comm.rank() == 0);
-    run_collectively(comm, [&] {
-        if (!valid) throw file_error(path, "damaged checkpoint: values that no run can reach");
-    });
+    s.neurons.resize(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        s.neurons[i] = {counts[4 * i],     counts[4 * i + 1], counts[4 * i + 2],
+                        counts[4 * i + 3], isi[2 * i],        isi[2 * i + 1]};
+    return s;
 }
 
 } // namespace lifnet

@@ -3,6 +3,7 @@
 #include <H5FDmpio.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace lifnet::h5 {
 
@@ -24,32 +25,26 @@ hid_t check(hid_t rc, const char* call) {
 
 void handle::close() {
     if (id_ < 0) return;
-    switch (H5Iget_type(id_)) {
-    case H5I_FILE:
-        H5Fclose(id_);
-        break;
-    case H5I_GROUP:
-        H5Gclose(id_);
-        break;
-    case H5I_DATASET:
-        H5Dclose(id_);
-        break;
-    case H5I_DATASPACE:
-        H5Sclose(id_);
-        break;
-    case H5I_DATATYPE:
-        H5Tclose(id_);
-        break;
-    case H5I_ATTR:
-        H5Aclose(id_);
-        break;
-    case H5I_GENPROP_LST:
-        H5Pclose(id_);
-        break;
-    default:
-        break;
-    }
+    // The close call of each kind of handle lifnet holds (a table, not a
+    // switch: H5I_type_t has many kinds that lifnet never opens).
+    static constexpr std::pair<H5I_type_t, herr_t (*)(hid_t)> closers[] = {
+        {H5I_FILE, H5Fclose},      {H5I_GROUP, H5Gclose}, {H5I_DATASET, H5Dclose},       {H5I_DATASPACE, H5Sclose},
+        {H5I_DATATYPE, H5Tclose}, {H5I_ATTR, H5Aclose},  {H5I_GENPROP_LST, H5Pclose}};
+    const auto type = H5Iget_type(id_);
+    for (const auto& [kind, close]: closers)
+        if (kind == type) close(id_);
     id_ = H5I_INVALID_HID;
+}
+
+void silence_errors() {
+    static const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
+    (void)silenced;
+}
+
+handle mpio_access(MPI_Comm comm) {
+    handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
+    check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+    return fapl;
 }
 
 handle create_group(hid_t parent, const std::string& path) {

@@ -2,6 +2,7 @@
 #include <lifnet/info.hpp>
 
 #include "io/h5.hpp"
+#include "io/run_file.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -105,7 +106,7 @@ std::string describe_sweep(const std::string& path, hid_t file) {
 } // namespace
 
 std::string describe_file(const std::string& path) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    h5::silence_errors();
     if (H5Fis_hdf5(path.c_str()) <= 0) throw file_error(path, "not an HDF5 file");
     h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (file.get() < 0) throw file_error(path, "cannot open");
@@ -118,8 +119,9 @@ std::string describe_file(const std::string& path) {
         << h5::string_attribute(file, "lifnet_git_hash") << "), " << h5::string_attribute(file, "start_time") << " to "
         << h5::string_attribute(file, "end_time") << "\n";
     out << "command: " << h5::string_attribute(file, "command_line") << "\n";
-    out << "population " << pop << ": " << shape(file, "/spikes/" + pop + "/timestamps")[0] << " spikes";
-    const auto report = "/report/" + pop + "/data";
+    namespace f = run_file;
+    out << "population " << pop << ": " << shape(file, f::path(f::spikes(pop), f::spike_times))[0] << " spikes";
+    const auto report = f::path(f::report(pop), f::report_data);
     if (exists(file, report)) {
         const auto dims = shape(file, report);
         out << ", report of " << dims[1] << " neurons x " << dims[0] << " samples";
@@ -127,13 +129,13 @@ std::string describe_file(const std::string& path) {
     else
         out << ", no report";
     out << "\n";
-    if (exists(file, "/network/edge_cut"))
-        out << "partition: edge cut " << scalar(file, "/network/edge_cut") << " synapses, imbalance "
-            << scalar(file, "/network/imbalance") << "\n";
-    if (exists(file, "/sync/chi")) {
-        out << "synchrony: chi = " << scalar(file, "/sync/chi") << ", E = " << scalar(file, "/sync/E")
-            << " mV, R = " << scalar(file, "/sync/R") << ", rate = " << scalar(file, "/sync/rate_hz")
-            << " Hz, CV = " << scalar(file, "/sync/cv") << "\n";
+    if (exists(file, f::path(f::network, f::edge_cut)))
+        out << "partition: edge cut " << scalar(file, f::path(f::network, f::edge_cut)) << " synapses, imbalance "
+            << scalar(file, f::path(f::network, f::imbalance)) << "\n";
+    if (exists(file, f::path(f::sync, f::chi))) {
+        auto sync = [&](const char* name) { return scalar(file, f::path(f::sync, name)); };
+        out << "synchrony: chi = " << sync(f::chi) << ", E = " << sync(f::E) << " mV, R = " << sync(f::R)
+            << ", rate = " << sync(f::rate_hz) << " Hz, CV = " << sync(f::cv) << "\n";
     }
     out << "configuration:\n" << h5::string_attribute(file, "config") << "\n";
     return out.str();

@@ -11,7 +11,7 @@
 namespace lifnet {
 
 bool is_hdf5_file(const std::string& path) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    h5::silence_errors();
     return H5Fis_hdf5(path.c_str()) > 0;
 }
 
@@ -19,9 +19,7 @@ adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& com
     const auto& path = c.graph_file;
     std::vector<std::vector<edge>> send(comm.size()); // (target, source)
     run_collectively(comm, [&] {
-        h5::handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
-        h5::check(H5Pset_fapl_mpio(fapl, MPI_COMM_SELF, MPI_INFO_NULL), "H5Pset_fapl_mpio");
-        h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl));
+        h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::mpio_access(MPI_COMM_SELF)));
         if (file.get() < 0) throw file_error(path, "cannot open the SONATA edges file");
         // The population: the one named by `population`, else the only one.
         h5::handle edges(H5Gopen2(file, "edges", H5P_DEFAULT));

@@ -169,7 +169,8 @@ void define_commands(CLI::App& app, arguments& a) {
     run->add_option("config", a.file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", a.sets, "set a configuration key: --set key=value (repeatable)");
     run->add_option("-o,--output", a.output, "output HDF5 file (written as <file>.tmp, renamed when complete)");
-    run->add_flag("--save-graph", a.run.save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
+    run->add_flag("--save-graph", a.run.save_graph,
+                  "also write the synapses as SONATA edges with their indices (/edges/<population>)");
     run->add_option("--checkpoint", a.run.checkpoint,
                     "write the run's state here at the end and when a signal stops it (HDF5)");
     run->add_option("--checkpoint-every", a.checkpoint_every,
@@ -188,6 +189,8 @@ void define_commands(CLI::App& app, arguments& a) {
     sweep->add_option("--ranks-per-member", a.ranks_per_member, "ranks that run one member (must divide the ranks)");
     sweep->add_option("-o,--output", a.sweep.output, "summary file (HDF5); the journal is <file>.journal");
     sweep->add_option("--member-output", a.sweep.member_dir, "write each member's full run file into this folder");
+    sweep->add_flag("--save-graph", a.sweep.save_graph,
+                    "also write each member's synapses as SONATA edges into its run file (with --member-output)");
     sweep->footer(keys_help());
     a.info_command = app.add_subcommand("info", "print the configuration, counts and measures of a run file");
     a.info_command->add_option("file", a.info_file, "lifnet output file (HDF5)")->required();

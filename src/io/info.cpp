@@ -4,6 +4,7 @@
 #include "io/h5.hpp"
 #include "io/run_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -129,6 +130,17 @@ std::string describe_file(const std::string& path) {
     else
         out << ", no report";
     out << "\n";
+    if (exists(file, f::path(f::nodes(pop), "0/inhibitory"))) {
+        const auto inhibitory = read_doubles(file, f::path(f::nodes(pop), "0/inhibitory"));
+        out << "circuit: " << inhibitory.size() << " nodes ("
+            << std::count(inhibitory.begin(), inhibitory.end(), 1.0) << " inhibitory), ";
+        if (exists(file, f::path(f::edges(pop), "source_node_id")))
+            out << shape(file, f::path(f::edges(pop), "source_node_id"))[0] << " edges\n";
+        else
+            out << "no edges (written without --save-graph)\n";
+    }
+    else
+        out << "circuit: none (a file of the older layout, without a SONATA node population)\n";
     if (exists(file, f::path(f::network, f::edge_cut)))
         out << "partition: edge cut " << scalar(file, f::path(f::network, f::edge_cut)) << " synapses, imbalance "
             << scalar(file, f::path(f::network, f::imbalance)) << "\n";

@@ -38,8 +38,8 @@ h5::handle create_data(hid_t group, hsize_t recorded, bool float32) {
 }
 
 // The SONATA mapping: node id per column and the sample times. The mapping
-// is known to every rank; `root` writes it.
-void write_mapping(hid_t group, const config& c, const record_selection& selection, const sample_grid& grid,
+// is known to every rank; `root` writes it. Returns mapping/time.
+std::vector<double> write_mapping(hid_t group, const config& c, const record_selection& selection, const sample_grid& grid,
                    hsize_t recorded, bool root) {
     auto mapping = h5::create_group(group, "mapping");
     std::vector<std::uint64_t> ids, pointers;
@@ -58,6 +58,7 @@ void write_mapping(hid_t group, const config& c, const record_selection& selecti
     h5::write_dataset(mapping, "time", 3, 0, root ? time_range : std::vector<double>{});
     h5::handle time(h5::check(H5Dopen2(mapping, "time", H5P_DEFAULT), "H5Dopen2"));
     h5::write_attribute(time, "units", std::string("ms"));
+    return time_range;
 }
 } // namespace
 
@@ -102,7 +103,7 @@ report_writer::report_writer(hid_t file, const config& c, const record_selection
 
     auto group = h5::create_group(file, run_file::report(c.population));
     data_ = create_data(group, recorded_, float32_);
-    write_mapping(group, c, selection, grid, recorded_, comm_.rank() == 0);
+    time_range_ = write_mapping(group, c, selection, grid, recorded_, comm_.rank() == 0);
 }
 
 void report_writer::sample(std::span<const double> V) {

@@ -12,6 +12,9 @@ inline std::string spikes(const std::string& population) {
 inline std::string report(const std::string& population) {
     return "/report/" + population;
 }
+inline std::string nodes(const std::string& population) {
+    return "/nodes/" + population;
+}
 inline std::string edges(const std::string& population) {
     return "/edges/" + population;
 }

@@ -4,6 +4,8 @@
 #include "comm/fault.hpp"
 #include "comm/mpi_util.hpp"
 #include "io/checkpoint.hpp"
+#include "io/circuit.hpp"
+#include "io/text_file.hpp"
 #include "run/memory.hpp"
 
 #include <lifnet/signals.hpp>
@@ -11,6 +13,7 @@
 #include <boost/mpi/collectives.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <malloc.h>
 
 namespace lifnet {
@@ -65,7 +68,7 @@ auto simulation::timed(run_phase p, F&& f) {
 
 simulation::simulation(const config& c, const run_options& options, const context& ctx):
     c_(c), options_(options), ctx_(ctx), comm_(ctx.get().comm), provenance_(start_provenance(options, comm_)),
-    local_(partitioned_graph()), synapses_(make_connections()),
+    local_(partitioned_graph()), inhibitory_(make_inhibitory()), synapses_(make_connections()),
     exchange_(timed(run_phase::partition,
                     [&] { return spike_exchange(c.routing, c.N, local_.ids, synapses_.sources(), comm_); })),
     block_(c, local_.ids, weights(c, local_)), grid_(c), voltages_(grid_, block_.size(), c.N, comm_),
@@ -86,6 +89,7 @@ simulation::simulation(const config& c, const run_options& options, const contex
 
 adjacency simulation::partitioned_graph() {
     check_memory(c_, comm_);
+    refuse_unwritable_outputs();
     auto built = timed(run_phase::build, [&] { return build_graph(c_, comm_); });
     auto local = timed(run_phase::partition, [&] {
         const auto to = assign_ranks(c_, built, comm_);
@@ -101,11 +105,26 @@ adjacency simulation::partitioned_graph() {
     return local;
 }
 
-connections simulation::make_connections() const {
+// The output file and its SONATA configs are refused before any work
+// rather than after the run.
+void simulation::refuse_unwritable_outputs() const {
+    if (options_.output.empty()) return;
+    const auto files = sonata_files_of(options_.output);
+    run_collectively(comm_, [&] {
+        if (comm_.rank() == 0)
+            for (const auto& path: {options_.output, files.circuit, files.simulation, files.node_sets, files.node_types})
+                refuse_non_regular(path);
+    });
+}
+
+inhibitory_set simulation::make_inhibitory() const {
     inject_fault("alloc", comm_.rank());
-    const inhibitory_set inhibitory(c_, local_.ids, comm_);
+    return inhibitory_set(c_, local_.ids, comm_);
+}
+
+connections simulation::make_connections() const {
     std::optional<connections> built;
-    run_collectively(comm_, [&] { built.emplace(local_, inhibitory); });
+    run_collectively(comm_, [&] { built.emplace(local_, inhibitory_); });
     return std::move(*built);
 }
 
@@ -137,10 +156,24 @@ void simulation::open_output() {
     const record_selection selection(c_);
     file_.emplace(options_.output, comm_);
     spikes_out_.emplace(file_->root(), c_.population, c_.dt, comm_);
-    if (selection.size()) report_.emplace(file_->root(), c_, selection, block_.ids, report_grid, comm_);
-    std::vector<double> v0;
-    for (auto id: block_.ids) v0.push_back(initial_v(c_, id));
-    write_network(file_->root(), c_, local_, v0, stats_, options_.save_graph, comm_);
+    if (selection.size()) open_report(selection, report_grid);
+    write_network(file_->root(), c_, local_, stats_, comm_);
+    write_nodes(file_->root(), c_, local_, inhibitory_, comm_);
+    if (options_.save_graph) write_edges(file_->root(), c_, local_, block_.weight, inhibitory_, comm_);
+}
+
+// The report, and how the SONATA simulation config lists it (unless it is
+// not a SONATA report).
+void simulation::open_report(const record_selection& selection, const sample_grid& report_grid) {
+    report_.emplace(file_->root(), c_, selection, block_.ids, report_grid, comm_);
+    const auto why_not = unlisted_report_reason(c_, options_.output);
+    if (!why_not.empty() && comm_.rank() == 0)
+        std::fprintf(stderr, "lifnet: warning: %s; the simulation config does not list the report\n", why_not.c_str());
+    if (!why_not.empty()) return;
+    const auto& t = report_->time_range();
+    listing_ = report_listing{t[0], t[1], t[2], {}};
+    if (selection.size() < c_.N)
+        for (std::uint64_t col = 0; col < selection.size(); ++col) listing_->subset.push_back(selection.id(col));
 }
 
 void simulation::advance_epoch(std::int64_t e0, std::int64_t e1) {
@@ -236,6 +269,9 @@ void simulation::complete_file() {
     write_provenance(file_->root(), c_, provenance_);
     write_update_seconds(file_->root(), summary_.update_seconds, root);
     file_->commit();
+    run_collectively(comm_, [&] {
+        if (root) write_sonata_configs(c_, options_.output, options_.save_graph, listing_);
+    });
 }
 
 run_summary run(const config& c, const run_options& options, const context& ctx) {

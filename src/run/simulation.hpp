@@ -8,6 +8,7 @@
 #include "io/output.hpp"
 #include "io/report.hpp"
 #include "io/run_record.hpp"
+#include "io/sonata_config.hpp"
 #include "measures/measures.hpp"
 #include "neurons/neurons.hpp"
 #include "partition/partition.hpp"
@@ -45,9 +46,12 @@ private:
     template <typename F>
     auto timed(run_phase p, F&& f);
     adjacency partitioned_graph();
+    void refuse_unwritable_outputs() const;
+    inhibitory_set make_inhibitory() const;
     connections make_connections() const;
     std::int64_t restore(const std::string& checkpoint);
     void open_output();
+    void open_report(const record_selection& selection, const sample_grid& report_grid);
     void take_samples(std::int64_t step);
     void write_outputs(std::int64_t e0, std::int64_t e1);
     void write_checkpoint(std::int64_t step);
@@ -62,6 +66,7 @@ private:
     provenance provenance_;
     partition_stats stats_;
     adjacency local_; // this rank's rows of the partitioned graph; emptied once set up
+    const inhibitory_set inhibitory_;
     const connections synapses_;
     spike_exchange exchange_;
     neuron_block block_;
@@ -83,6 +88,7 @@ private:
     std::optional<output_file> file_;
     std::optional<spike_writer> spikes_out_;
     std::optional<report_writer> report_;
+    std::optional<report_listing> listing_; // the report as the SONATA configs list it
 };
 
 } // namespace lifnet

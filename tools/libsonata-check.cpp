@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
             const auto p = spikes.openPopulation(pop);
             const auto [t0, t1] = p.getTimes();
             const auto s = p.get();
-            std::cout << "spikes " << pop << ": " << s.size() << " spikes in [" << t0 << ", " << t1
-                      << "], units '" << p.getTimeUnits() << "', sorting " << int(p.getSorting()) << "; first ("
-                      << s.at(0).first << ", " << s.at(0).second << ")\n";
+            std::cout << "spikes " << pop << ": " << s.size() << " spikes in [" << t0 << ", " << t1 << "], units '"
+                      << p.getTimeUnits() << "', sorting " << int(p.getSorting()) << "; first (" << s.at(0).first
+                      << ", " << s.at(0).second << ")\n";
         }
         for (const auto& name: sim.listReportNames()) {
             const auto& r = sim.getReport(name);
@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
                 const auto frame = p.get(Selection::fromValues({0, 3}));
                 std::cout << "report " << name << " / " << pop << ": times " << t0 << " " << t1 << " " << dt
                           << ", units '" << p.getTimeUnits() << "' '" << p.getDataUnits() << "', "
-                          << p.getNodeIds().size() << " nodes, " << frame.times.size() << " samples; V(0)[0] = "
-                          << frame.data.at(0) << "\n";
+                          << p.getNodeIds().size() << " nodes, " << frame.times.size()
+                          << " samples; V(0)[0] = " << frame.data.at(0) << "\n";
             }
         }
     }

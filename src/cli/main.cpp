@@ -2,6 +2,7 @@
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
+#include <lifnet/input.hpp>
 #include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/sweep.hpp>
@@ -158,6 +159,9 @@ int main(int argc, char** argv) {
     CLI::App app{"lifnet: leaky integrate-and-fire networks on small-world graphs, distributed with MPI"};
     app.require_subcommand(1);
     app.set_version_flag("--version", lifnet::version_string);
+    std::string max_input_size;
+    app.add_option("--max-input-size", max_input_size,
+                   "largest config or graph file read, in bytes (suffix k, M, G or T; default 64G)");
     std::string file, output = "lifnet.h5";
     std::vector<std::string> sets;
     auto* run = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
@@ -207,6 +211,7 @@ int main(int argc, char** argv) {
     std::string command_line;
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
     try {
+        if (!max_input_size.empty()) lifnet::set_max_input_size(lifnet::parse_input_size(max_input_size));
         if (info->parsed()) {
             if (rank == 0) std::cout << lifnet::describe_file(info_file);
             return 0;

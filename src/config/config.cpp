@@ -2,13 +2,13 @@
 #include <lifnet/errors.hpp>
 
 #include "config/toml_util.hpp"
+#include "io/input_file.hpp"
 
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <variant>
@@ -118,11 +118,7 @@ void set_key(config& c, const std::string& key, const std::string& value) {
 }
 
 void load_toml(config& c, const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw file_error(path, "cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    load_toml_text(c, text.str(), path);
+    load_toml_text(c, input_file(path).rest(), path);
 }
 
 void load_toml_text(config& c, const std::string& text, const std::string& path) {
@@ -239,7 +235,12 @@ void validate(const config& c) {
     require(c.sigma >= 0, "sigma", "must be >= 0");
     require(c.g >= 0, "g", "must be >= 0");
     require(c.record_every >= 1, "record_every", "must be >= 1");
-    require(!c.population.empty(), "population", "must not be empty");
+    // The name is an HDF5 link name and part of file names: no '/', no
+    // control characters, not "." or "..".
+    require(!c.population.empty() && c.population != "." && c.population != ".." &&
+                std::none_of(c.population.begin(), c.population.end(),
+                             [](char ch) { return ch == '/' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }),
+            "population", "must be a name without '/' or control characters, and not empty, '.' or '..'");
     try {
         record_selection{c};
     }

@@ -124,7 +124,7 @@ class HostileFilesTest(unittest.TestCase):
             "float_frac.h5": (np.array([0.5, 1.0]), np.array([1.0, 2.0]), "not integers"),
             "two_d.h5": (np.zeros((2, 2), dtype=np.uint64), np.zeros((2, 2), dtype=np.uint64), "one-dimensional"),
             "lengths.h5": (np.array([0, 1, 2], dtype=np.uint64), np.array([1, 2], dtype=np.uint64),
-                           "source_node_id has 3"),
+                           "source_node_id: has 3 rows, target_node_id 2"),
             "strings.h5": (np.array([b"0", b"1"]), np.array([b"1", b"2"]), "not integers"),
         }
         for name, (sources, targets, message) in cases.items():

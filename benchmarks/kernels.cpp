@@ -11,6 +11,8 @@
 #include <boost/mpi/environment.hpp>
 
 #include <numeric>
+#include <string>
+#include <string_view>
 
 using namespace lifnet;
 
@@ -36,13 +38,17 @@ void block_update(benchmark::State& state) {
 }
 BENCHMARK(block_update)->Args({100000, 0})->Args({100000, 1})->Unit(benchmark::kMicrosecond);
 
-// The scalar draw (the reference mapping) and the vector kernel the
-// simulation uses (noise_kernel(): avx512, avx2 or scalar).
+// The scalar draw (the reference mapping: four normals per Philox block)
+// and every vector kernel this CPU can run (the first is the one the
+// simulation uses, noise_kernel()). A call draws one group of four steps.
 void noise_scalar(benchmark::State& state) {
     std::uint64_t i = 0;
     double sum = 0;
     for (auto _: state) {
-        for (int k = 0; k < 1024; ++k) sum += normal(1, i++, 7);
+        for (int k = 0; k < 256; ++k) {
+            const auto xi = normals4(1, i++, 7);
+            sum += xi[0] + xi[1] + xi[2] + xi[3];
+        }
     }
     benchmark::DoNotOptimize(sum);
     state.counters["normals/s"] =
@@ -50,20 +56,25 @@ void noise_scalar(benchmark::State& state) {
 }
 BENCHMARK(noise_scalar);
 
-void noise_vector(benchmark::State& state) {
+void noise_vector(benchmark::State& state, const char* kernel) {
     std::vector<std::uint64_t> ids(1024);
     std::iota(ids.begin(), ids.end(), 0);
-    std::vector<double> xi(ids.size());
-    std::uint64_t n = 0;
+    std::vector<double> xi(4 * ids.size());
+    std::uint64_t m = 0;
     for (auto _: state) {
-        normals(1, ids.data(), ids.size(), n++, xi.data());
+        normals_with(kernel, 1, ids.data(), ids.size(), m++, xi.data(), ids.size());
         benchmark::DoNotOptimize(xi.data());
     }
-    state.SetLabel(noise_kernel());
+    state.SetLabel(kernel);
     state.counters["normals/s"] =
-        benchmark::Counter(1024.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+        benchmark::Counter(4096.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(noise_vector);
+const bool noise_vector_registered = [] {
+    for (const char* kernel: noise_kernels())
+        if (std::string_view(kernel) != "scalar")
+            benchmark::RegisterBenchmark((std::string("noise_vector/") + kernel).c_str(), noise_vector, kernel);
+    return true;
+}();
 
 // Delivery of one epoch's spikes into the delay ring: k = 10 synapses per
 // source, 1 % of sources spiking.

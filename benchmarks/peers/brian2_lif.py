@@ -3,7 +3,8 @@
 
 Reads a file written by `lifnet run ... --save-graph`: the synapses
 (/edges/<population>/source_node_id, target_node_id: each row is one synapse),
-the initial membrane potentials (/network/initial_v, by node id) and every
+the initial membrane potentials (/nodes/<population>/0/initial_v, by node id;
+/network/initial_v in files before the SONATA node population) and every
 model parameter (the file's `config` attribute, lifnet's TOML configuration),
 builds the same network in Brian2, runs it and prints one JSON object.
 
@@ -79,7 +80,8 @@ def read_lifnet_file(path):
             sys.exit(f"{path}: no /edges/{pop}: write it with `lifnet run ... --save-graph`")
         src = f[f"edges/{pop}/source_node_id"][...].astype(np.int64)
         tgt = f[f"edges/{pop}/target_node_id"][...].astype(np.int64)
-        v0 = f["network/initial_v"][...].astype(np.float64)
+        v0_path = f"nodes/{pop}/0/initial_v" if f"nodes/{pop}" in f else "network/initial_v"
+        v0 = f[v0_path][...].astype(np.float64)
         lifnet_spikes = None
         if "spikes" in f and pop in f["spikes"]:
             lifnet_spikes = int(f[f"spikes/{pop}/node_ids"].shape[0])

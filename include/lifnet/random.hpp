@@ -27,7 +27,16 @@ inline double to_unit(std::uint32_t x) {
     return (x + 0.5) * 0x1p-32;
 }
 
-// xi_{i,n}: the standard normal of neuron i in step n (Box–Muller, §3).
+// The noise mapping this lifnet implements (MODEL.md §3 and §5): 2, one
+// Philox block for four consecutive steps (since 2026-11-29); 1 was one
+// block per step. Run files, checkpoints and sweep members record it.
+inline constexpr int noise_mapping = 2;
+
+// xi_{i,4m} ... xi_{i,4m+3}: the four standard normals of neuron i for the
+// steps of group m, from one Philox block (two Box–Muller pairs, §3).
+std::array<double, 4> normals4(std::uint64_t seed, std::uint64_t i, std::uint64_t m);
+
+// xi_{i,n}: the standard normal of neuron i in step n.
 double normal(std::uint64_t seed, std::uint64_t i, std::uint64_t n);
 
 __extension__ typedef unsigned __int128 uint128;

@@ -21,6 +21,7 @@ struct sweep_spec {
     int ranks_per_member = 1;
     std::string output;       // the summary file (HDF5)
     std::string member_dir;   // when set, every member's full run file goes here
+    bool save_graph = false;  // members' run files also hold their SONATA edges (needs member_dir)
     std::string command_line; // recorded for provenance
 };
 

@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
     run->add_option("-o,--output", output, "output HDF5 file (written as <file>.tmp, renamed when complete)");
     lifnet::run_options run_opts;
     std::string checkpoint_every;
-    run->add_flag("--save-graph", run_opts.save_graph, "also write the synapses as SONATA edges (/edges/<population>)");
+    run->add_flag("--save-graph", run_opts.save_graph,
+                  "also write the synapses as SONATA edges with their indices (/edges/<population>)");
     run->add_option("--checkpoint", run_opts.checkpoint,
                     "write the run's state here at the end and when a signal stops it (HDF5)");
     run->add_option("--checkpoint-every", checkpoint_every,
@@ -193,6 +194,8 @@ int main(int argc, char** argv) {
     sweep->add_option("--ranks-per-member", ranks_per_member, "ranks that run one member (must divide the ranks)");
     sweep->add_option("-o,--output", spec.output, "summary file (HDF5); the journal is <file>.journal");
     sweep->add_option("--member-output", spec.member_dir, "write each member's full run file into this folder");
+    sweep->add_flag("--save-graph", spec.save_graph,
+                    "also write each member's synapses as SONATA edges into its run file (with --member-output)");
     sweep->footer(keys_help());
     std::string info_file;
     auto* info = app.add_subcommand("info", "print the configuration, counts and measures of a run file");

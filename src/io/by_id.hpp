@@ -32,15 +32,21 @@ inline std::vector<item<int>> holders(std::uint64_t N, std::span<const std::uint
 }
 } // namespace by_id_detail
 
-// Collective: a dataset that concatenates every rank's `mine`, in rank order.
-template <typename T>
-void write_concatenated(hid_t parent, const std::string& name, const std::vector<T>& mine,
-                        const boost::mpi::communicator& comm) {
-    const std::uint64_t count = mine.size();
+// Collective: the sum of `count` over the ranks before this one.
+inline std::uint64_t ranks_before(std::uint64_t count, const boost::mpi::communicator& comm) {
     std::uint64_t first = 0;
     mpi_check(MPI_Exscan(&count, &first, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Exscan");
-    if (comm.rank() == 0) first = 0; // MPI_Exscan leaves rank 0's result undefined
-    h5::write_dataset(parent, name, boost::mpi::all_reduce(comm, count, std::plus<>()), first, mine);
+    return comm.rank() == 0 ? 0 : first; // MPI_Exscan leaves rank 0's result undefined
+}
+
+// Collective: a dataset that concatenates every rank's `mine`, in rank order
+// ([rows] values, or [rows, width] with `mine` row-major).
+template <typename T>
+void write_concatenated(hid_t parent, const std::string& name, const std::vector<T>& mine,
+                        const boost::mpi::communicator& comm, std::size_t width = 1) {
+    const std::uint64_t rows = mine.size() / width;
+    h5::write_dataset(parent, name, boost::mpi::all_reduce(comm, rows, std::plus<>()), ranks_before(rows, comm), mine,
+                      width);
 }
 
 // Collective: `width` values per node (values[i * width + w] for ids[i]) into

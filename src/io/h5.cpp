@@ -82,13 +82,23 @@ template <>
 hid_t native_type<std::int64_t>() {
     return H5T_NATIVE_INT64;
 }
+template <>
+hid_t native_type<std::uint8_t>() {
+    return H5T_NATIVE_UINT8;
+}
+
+handle string_type(std::size_t length) {
+    handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+    check(H5Tset_size(type, length + 1), "H5Tset_size");
+    check(H5Tset_strpad(type, H5T_STR_NULLTERM), "H5Tset_strpad");
+    return type;
+}
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value) {
-    handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-    check(H5Tset_size(type, value.empty() ? 1 : value.size()), "H5Tset_size");
+    const auto type = string_type(value.size());
     handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
     handle attr(check(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"));
-    check(H5Awrite(attr, type, value.empty() ? "" : value.data()), "H5Awrite");
+    check(H5Awrite(attr, type, value.c_str()), "H5Awrite"); // with its terminator
 }
 
 template <typename T>
@@ -101,9 +111,10 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<T>
 }
 
 namespace {
-// Selects [first, first + count) of `dataset` and writes `data` collectively.
+// Selects the rows [first, first + data.size() / width) of `dataset` (of
+// rank 1, or rank 2 with `width` columns) and writes `data` collectively.
 template <typename T>
-void write_share(hid_t dataset, hsize_t first, const std::vector<T>& data) {
+void write_share(hid_t dataset, hsize_t first, const std::vector<T>& data, hsize_t width = 1) {
     handle file_space(check(H5Dget_space(dataset), "H5Dget_space"));
     const hsize_t count = data.size();
     handle mem_space(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple"));
@@ -112,7 +123,8 @@ void write_share(hid_t dataset, hsize_t first, const std::vector<T>& data) {
         check(H5Sselect_none(mem_space), "H5Sselect_none");
     }
     else {
-        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
+        const hsize_t start[2] = {first, 0}, rows[2] = {count / width, width};
+        check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, rows, nullptr), "H5Sselect_hyperslab");
     }
     handle xfer(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate"));
     check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
@@ -139,21 +151,23 @@ void appendable<T>::append(hsize_t total, hsize_t first, const std::vector<T>& m
 }
 
 template <typename T>
-void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine) {
-    handle space(check(H5Screate_simple(1, &total, nullptr), "H5Screate_simple"));
+void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine,
+                   hsize_t width) {
+    const hsize_t dims[2] = {total, width};
+    handle space(check(H5Screate_simple(width > 1 ? 2 : 1, dims, nullptr), "H5Screate_simple"));
     handle dataset(
         check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
               "H5Dcreate2"));
-    if (total) write_share(dataset.get(), first, mine); // an empty dataset has no storage to write to
+    if (total) write_share(dataset.get(), first, mine, width); // an empty dataset has no storage to write to
 }
 
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
-    std::size_t width = 1;
-    for (const auto& v: values) width = std::max(width, v.size());
+    std::size_t longest = 0;
+    for (const auto& v: values) longest = std::max(longest, v.size());
+    const auto type = string_type(longest);
+    const std::size_t width = longest + 1; // each value null-terminated
     std::string packed(width * values.size(), '\0');
     for (std::size_t i = 0; i < values.size(); ++i) packed.replace(i * width, values[i].size(), values[i]);
-    handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-    check(H5Tset_size(type, width), "H5Tset_size");
     const hsize_t n = values.size();
     handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
     handle dataset(
@@ -444,14 +458,17 @@ template std::vector<hsize_t> reader::shape<double>(const std::string&, int) con
 template std::vector<hsize_t> reader::shape<std::uint64_t>(const std::string&, int) const;
 template std::vector<hsize_t> reader::shape<std::int64_t>(const std::string&, int) const;
 template std::vector<hsize_t> reader::shape<std::uint32_t>(const std::string&, int) const;
+template std::vector<hsize_t> reader::shape<std::uint8_t>(const std::string&, int) const;
 template double reader::scalar(const std::string&) const;
 template std::uint64_t reader::scalar(const std::string&) const;
 template std::vector<double> reader::values(const std::string&, hsize_t) const;
 template std::vector<std::uint64_t> reader::values(const std::string&, hsize_t) const;
+template std::vector<std::uint8_t> reader::values(const std::string&, hsize_t) const;
 template std::vector<double> reader::slice(const std::string&, hsize_t, hsize_t) const;
 template std::vector<std::uint64_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
 template std::vector<std::int64_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
 template std::vector<std::uint32_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
+template std::vector<std::uint8_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
 template std::vector<std::int64_t> reader::attribute(const std::string&, hsize_t) const;
 template std::vector<std::uint64_t> reader::attribute(const std::string&, hsize_t) const;
 
@@ -461,9 +478,10 @@ template void write_attribute(hid_t, const std::string&, const std::vector<doubl
 template void write_attribute(hid_t, const std::string&, const std::vector<std::uint32_t>&);
 template void write_attribute(hid_t, const std::string&, const std::vector<std::uint64_t>&);
 template void write_attribute(hid_t, const std::string&, const std::vector<std::int64_t>&);
-template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<double>&);
-template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint64_t>&);
-template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::int64_t>&);
-template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint32_t>&);
+template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<double>&, hsize_t);
+template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint64_t>&, hsize_t);
+template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::int64_t>&, hsize_t);
+template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint32_t>&, hsize_t);
+template void write_dataset(hid_t, const std::string&, hsize_t, hsize_t, const std::vector<std::uint8_t>&, hsize_t);
 
 } // namespace lifnet::h5

@@ -43,6 +43,13 @@ handle create_group(hid_t parent, const std::string& path);
 template <typename T>
 hid_t native_type();
 
+// The one string type lifnet writes, for every string attribute and string
+// dataset: fixed-length ASCII of `length` characters plus the terminator,
+// null-terminated. libsonata's reader (HighFive) drops the last stored byte
+// of a null-terminated string, so one without room for the terminator
+// loses its last character there.
+handle string_type(std::size_t length);
+
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
 template <typename T>
 void write_attribute(hid_t object, const std::string& name, const std::vector<T>& values);
@@ -68,10 +75,12 @@ private:
     hsize_t size_ = 0;
 };
 
-// Collective write of a whole one-dimensional dataset from shares: this rank
-// writes `mine` at `first` of `total`.
+// Collective write of a whole dataset from shares: [total] values, or
+// [total, width] when width > 1; this rank writes the rows `mine` (row-major)
+// from row `first` on.
 template <typename T>
-void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine);
+void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine,
+                   hsize_t width = 1);
 
 // A dataset of fixed-length strings, written whole (one writer).
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);

@@ -3,6 +3,7 @@
 
 #include "io/h5.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace lifnet {
@@ -77,6 +78,19 @@ std::string describe_run(const h5::reader& file) {
     else
         out << ", no report";
     out << "\n";
+    const auto inhibitory = "nodes/" + pop + "/0/inhibitory";
+    if (file.exists(inhibitory)) {
+        const auto flags = file.values<std::uint8_t>(inhibitory, file.shape<std::uint8_t>(inhibitory, 1)[0]);
+        out << "circuit: " << flags.size() << " nodes (" << std::count(flags.begin(), flags.end(), 1)
+            << " inhibitory), ";
+        const auto sources = "edges/" + pop + "/source_node_id";
+        if (file.exists(sources))
+            out << file.node_id_rows(sources) << " edges\n";
+        else
+            out << "no edges (written without --save-graph)\n";
+    }
+    else
+        out << "circuit: none (a file of the older layout, without a SONATA node population)\n";
     if (file.exists("network/edge_cut"))
         out << "partition: edge cut " << file.scalar<std::uint64_t>("network/edge_cut") << " synapses, imbalance "
             << file.scalar<double>("network/imbalance") << "\n";

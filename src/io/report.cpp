@@ -86,9 +86,9 @@ report_writer::report_writer(hid_t file, const config& c, const record_selection
     h5::write_dataset(mapping, "index_pointers", recorded_ + 1, 0, pointers);
     h5::write_dataset(mapping, "element_ids", recorded_, 0, elements);
     // Right-open [t_first, t_last + sample_dt), as libsonata reads it.
-    const std::vector<double> time_range = {static_cast<double>(grid.first) * c.dt,
-                                            static_cast<double>(grid.last) * c.dt + c.sample_dt, c.sample_dt};
-    h5::write_dataset(mapping, "time", 3, 0, root ? time_range : std::vector<double>{});
+    time_range_ = {static_cast<double>(grid.first) * c.dt, static_cast<double>(grid.last) * c.dt + c.sample_dt,
+                   c.sample_dt};
+    h5::write_dataset(mapping, "time", 3, 0, root ? time_range_ : std::vector<double>{});
     h5::handle time(h5::check(H5Dopen2(mapping, "time", H5P_DEFAULT), "H5Dopen2"));
     h5::write_attribute(time, "units", std::string("ms"));
 }

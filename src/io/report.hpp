@@ -29,6 +29,8 @@ public:
     // Collective: writes the buffered samples.
     void flush();
     bool buffer_full() const { return buffered_ >= batch_; }
+    // mapping/time: [t_first, t_last + sample_dt, sample_dt] [ms].
+    const std::vector<double>& time_range() const { return time_range_; }
 
 private:
     boost::mpi::communicator comm_;
@@ -47,6 +49,7 @@ private:
     h5::handle data_;
     hsize_t written_ = 0, buffered_ = 0, batch_;
     std::vector<double> buffer_; // buffered samples × recorded local neurons
+    std::vector<double> time_range_;
 };
 
 } // namespace lifnet

@@ -1,10 +1,10 @@
 #include "io/run_record.hpp"
 
 #include "io/by_id.hpp"
-#include "graph/edge_registry.hpp"
 #include "io/h5.hpp"
 #include "comm/mpi_util.hpp"
 
+#include <lifnet/random.hpp>
 #include <lifnet/version.hpp>
 
 #include <boost/mpi/collectives.hpp>
@@ -15,40 +15,10 @@
 
 namespace lifnet {
 
-namespace {
-
-// Writes the synapses onto this rank's neurons as SONATA edges, ordered by
-// (target, source) whatever the partition.
-void write_edges(hid_t file, const std::string& population, const adjacency& local,
-                 const boost::mpi::communicator& comm) {
-    std::vector<std::vector<edge>> send(comm.size()); // (target, source)
-    for (std::size_t r = 0; r < local.rows(); ++r)
-        for (auto e = local.offsets[r]; e < local.offsets[r + 1]; ++e)
-            send[block_owner(local.ids[r], local.N, comm.size())].push_back({local.ids[r], local.neighbours[e]});
-    auto mine = alltoallv(comm, send);
-    std::sort(mine.begin(), mine.end());
-    std::vector<std::uint64_t> sources, targets;
-    for (const auto& e: mine) {
-        targets.push_back(e.a);
-        sources.push_back(e.b);
-    }
-    auto group = h5::create_group(file, "edges/" + population);
-    write_concatenated(group, "source_node_id", sources, comm);
-    write_concatenated(group, "target_node_id", targets, comm);
-    write_concatenated(group, "edge_type_id", std::vector<std::int64_t>(mine.size(), 0), comm);
-    for (const char* name: {"source_node_id", "target_node_id"}) {
-        h5::handle d(h5::check(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2"));
-        h5::write_attribute(d, "node_population", population);
-    }
-}
-
-} // namespace
-
-void write_network(hid_t file, const config& c, const adjacency& local, const std::vector<double>& initial_v,
-                   const partition_stats& stats, bool save_graph, const boost::mpi::communicator& comm) {
+void write_network(hid_t file, const config& c, const adjacency& local, const partition_stats& stats,
+                   const boost::mpi::communicator& comm) {
     auto group = h5::create_group(file, "network");
     write_by_id(group, "rank", c.N, local.ids, std::vector<std::int64_t>(local.rows(), comm.rank()), 1, comm);
-    write_by_id(group, "initial_v", c.N, local.ids, initial_v, 1, comm);
     const bool root = comm.rank() == 0;
     auto per_rank = [&](const char* name, const std::vector<std::uint64_t>& v) {
         h5::write_dataset(group, name, v.size(), 0, root ? v : std::vector<std::uint64_t>{});
@@ -57,9 +27,6 @@ void write_network(hid_t file, const config& c, const adjacency& local, const st
     per_rank("synapses_per_rank", stats.synapses);
     h5::write_scalar(group, "edge_cut", stats.edge_cut);
     h5::write_scalar(group, "imbalance", stats.imbalance);
-    h5::handle v0(h5::check(H5Dopen2(group, "initial_v", H5P_DEFAULT), "H5Dopen2"));
-    h5::write_attribute(v0, "units", std::string("mV"));
-    if (save_graph) write_edges(file, c.population, local, comm);
 }
 
 void write_sync(hid_t file, const sync_measures& sync, bool root) {
@@ -87,6 +54,7 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
     h5::write_attribute(file, "lifnet_version", std::string(version_string));
     h5::write_attribute(file, "lifnet_git_hash", std::string(git_hash));
     h5::write_attribute(file, "config", to_toml(c));
+    h5::write_attribute(file, "noise_mapping", std::int64_t{noise_mapping}); // MODEL.md §3 and §5
     h5::write_attribute(file, "command_line", p.command_line);
     h5::write_attribute(file, "ranks", std::int64_t{p.ranks});
     h5::write_attribute(file, "seed", std::int64_t(c.seed));

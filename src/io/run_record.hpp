@@ -14,11 +14,10 @@
 
 namespace lifnet {
 
-// /network: rank and initial V of each node (by id), neurons and synapses
-// per rank, edge cut; with save_graph, /edges/<population> as SONATA edges
-// ordered by (target, source). Collective.
-void write_network(hid_t file, const config& c, const adjacency& local, const std::vector<double>& initial_v,
-                   const partition_stats& stats, bool save_graph, const boost::mpi::communicator& comm);
+// /network: the partition: the rank of each node (by id), neurons and
+// synapses per rank, edge cut. Collective.
+void write_network(hid_t file, const config& c, const adjacency& local, const partition_stats& stats,
+                   const boost::mpi::communicator& comm);
 
 // /sync: chi, E, R, rate_hz, cv and the series Vbar with its times t.
 // Collective; every rank passes the same measures, `root` writes the series.

@@ -54,7 +54,7 @@ double initial_v(const config& c, std::uint64_t id) {
 
 neuron_block::neuron_block(const config& c, std::vector<std::uint64_t> ids_, std::vector<double> weight_):
     constants(c), ids(std::move(ids_)), weight(std::move(weight_)), V(ids.size()), I(ids.size(), 0.0),
-    refractory(ids.size(), 0), tail_ids_(noise_lanes, 0), xi_(chunk, 0.0), fired_(chunk, 0) {
+    refractory(ids.size(), 0), tail_ids_(noise_lanes, 0), xi_(4 * chunk, 0.0), fired_(chunk, 0) {
     for (std::size_t i = 0; i < size(); ++i) V[i] = initial_v(c, ids[i]);
 }
 
@@ -105,21 +105,27 @@ LIFNET_UPDATE_CLONE(update_exact, true)
 
 } // namespace
 
+void neuron_block::draw_noise(std::int64_t n, std::size_t first, std::size_t count) {
+    const auto m = static_cast<std::uint64_t>(n) / 4;
+    if (xi_first_ == first && xi_group_ == m) return; // the chunk's group is drawn already
+    // Whole vectors of noise lanes: the last one of the block is padded
+    // (the padding draws are never used).
+    const auto whole = count / noise_lanes * noise_lanes;
+    normals(constants.seed, ids.data() + first, whole, m, xi_.data(), chunk);
+    if (whole < count) {
+        std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
+        normals(constants.seed, tail_ids_.data(), noise_lanes, m, xi_.data() + whole, chunk);
+    }
+    xi_first_ = first;
+    xi_group_ = m;
+}
+
 void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
                               const input_count* n_inh, double g) {
-    if (constants.noise_scale != 0) {
-        // Whole vectors of noise lanes: the last one of the block is padded
-        // (the padding draws are never used).
-        const auto whole = count / noise_lanes * noise_lanes;
-        normals(constants.seed, ids.data() + first, whole, n, xi_.data());
-        if (whole < count) {
-            std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
-            normals(constants.seed, tail_ids_.data(), noise_lanes, n, xi_.data() + whole);
-        }
-    }
+    if (constants.noise_scale != 0) draw_noise(n, first, count);
     (constants.exact ? update_exact : update_rk4)(constants, n, count, V.data() + first, I.data() + first,
                                                   refractory.data() + first, fired_.data(), weight.data() + first,
-                                                  xi_.data(), n_exc + first, n_inh + first, g);
+                                                  xi_.data() + (n % 4) * chunk, n_exc + first, n_inh + first, g);
 }
 
 void neuron_block::step(std::int64_t n, const input_count* n_exc, const input_count* n_inh, double g,

@@ -78,6 +78,9 @@ private:
     // Step n of the `count` neurons from `first`; fired_ tells which spiked.
     void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
                     const input_count* n_inh, double g);
+    // xi_ for the group of step n (steps 4m ... 4m+3, one Philox block per
+    // neuron) of the chunk from `first`, unless it holds that group already.
+    void draw_noise(std::int64_t n, std::size_t first, std::size_t count);
 
     // f(i) for each of the first `count` neurons of the chunk that spiked.
     // Spikes are rare (a few per thousand neuron-steps): 8 flags at a time.
@@ -94,7 +97,9 @@ private:
 
     static constexpr std::size_t chunk = 1024; // neurons updated at a time (a multiple of noise_lanes and 8)
     std::vector<std::uint64_t> tail_ids_;      // the block's last ids, padded to a whole noise vector
-    std::vector<double> xi_;                   // standard normals of the chunk
+    std::vector<double> xi_;                   // the chunk's standard normals, steps 4m ... 4m+3: chunk per step
+    std::size_t xi_first_ = 0;                 // the chunk and group xi_ holds
+    std::uint64_t xi_group_ = ~std::uint64_t(0);
     std::vector<char> fired_;                  // spiked in this step, per neuron of the chunk
 };
 

@@ -11,13 +11,15 @@
 #include <string>
 #include <vector>
 
-// libmvec's vector log and cos (glibc >= 2.22), called explicitly: glibc
+// libmvec's vector log, cos and sin (glibc >= 2.22), called explicitly: glibc
 // declares them for the compiler only under -ffast-math, which lifnet avoids.
 extern "C" {
 __attribute__((target("avx512f"))) __m512d _ZGVeN8v_log(__m512d);
 __attribute__((target("avx512f"))) __m512d _ZGVeN8v_cos(__m512d);
+__attribute__((target("avx512f"))) __m512d _ZGVeN8v_sin(__m512d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_log(__m256d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_cos(__m256d);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_sin(__m256d);
 }
 
 namespace lifnet {
@@ -52,7 +54,7 @@ typedef double f64x8 __attribute__((vector_size(64)));
 
 // The same with AVX-512: vpmuludq multiplies the lanes' low words exactly
 // and ignores their upper words, so no word is masked between rounds (only
-// the two used at the end), and the round keys are broadcast once per call.
+// the four words at the end), and the round keys are broadcast once per call.
 struct philox_keys {
     u64x8 k0[10], k1[10];
     explicit philox_keys(std::uint64_t seed) {
@@ -64,7 +66,7 @@ struct philox_keys {
     }
 };
 
-__attribute__((target("avx512f"))) inline void philox8_avx512(u64x8& c0, u64x8& c1, u64x8 c2, u64x8 c3,
+__attribute__((target("avx512f"))) inline void philox8_avx512(u64x8& c0, u64x8& c1, u64x8& c2, u64x8& c3,
                                                               const philox_keys& keys) {
     const __m512i m0 = _mm512_set1_epi64(philox_m0), m1 = _mm512_set1_epi64(philox_m1);
     for (int round = 0; round < 10; ++round) {
@@ -79,62 +81,85 @@ __attribute__((target("avx512f"))) inline void philox8_avx512(u64x8& c0, u64x8& 
     }
     c0 &= low_word;
     c1 &= low_word;
+    c2 &= low_word;
+    c3 &= low_word;
 }
 
-#define LIFNET_COUNTERS8(ids, j, n)                                                                                    \
-    u64x8 c0, c2 = u64x8{} + std::uint64_t((n)&low_word), c3 = u64x8{} + std::uint64_t((n) >> 32);                     \
+#define LIFNET_COUNTERS8(ids, j, m)                                                                                    \
+    u64x8 c0, c2 = u64x8{} + std::uint64_t((m)&low_word), c3 = u64x8{} + std::uint64_t((m) >> 32);                     \
     std::memcpy(&c0, (ids) + (j), sizeof c0);                                                                          \
     u64x8 c1 = c0 >> 32;                                                                                               \
     c0 &= low_word
 
+// u = (x + 0.5) 2^-32 of eight 32-bit words held in 64-bit lanes (a macro:
+// a function of the default target cannot take a 64-byte vector).
+#define LIFNET_UNIT8(x) ((__builtin_convertvector((x), f64x8) + 0.5) * 0x1p-32)
+
+// Both kernels work in two passes over a block of counters: first every
+// counter's Philox (independent chains the core can overlap, no calls in
+// between), leaving u0, 2 pi u1, u2 and 2 pi u3 in the four output planes;
+// then the log, sqrt, cos and sin calls, which turn each plane pair into
+// xi = r cos, r sin with r = sqrt(-2 ln u) (§3's expressions, in its order).
+constexpr std::size_t block = 256;
+
 __attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
-                                                                std::size_t count, std::uint64_t n, double* out) {
-    // In blocks: first every counter's Philox (independent chains the core
-    // can overlap, no calls in between), then the log and cos calls.
-    constexpr std::size_t block = 256;
-    alignas(64) double angle[block];
+                                                                std::size_t count, std::uint64_t m, double* out,
+                                                                std::size_t stride) {
     const philox_keys keys(seed);
+    double* const plane[4] = {out, out + stride, out + 2 * stride, out + 3 * stride};
     for (std::size_t j0 = 0; j0 < count; j0 += block) {
         const std::size_t end = std::min(count, j0 + block);
         for (std::size_t j = j0; j < end; j += noise_lanes) {
-            LIFNET_COUNTERS8(ids, j, n);
+            LIFNET_COUNTERS8(ids, j, m);
             philox8_avx512(c0, c1, c2, c3, keys);
-            const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
-            const f64x8 u1 = (__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32;
-            _mm512_storeu_pd(out + j, __m512d(u0));
-            _mm512_store_pd(angle + (j - j0), __m512d(2.0 * std::numbers::pi * u1));
+            _mm512_storeu_pd(plane[0] + j, __m512d(LIFNET_UNIT8(c0)));
+            _mm512_storeu_pd(plane[1] + j, __m512d(2.0 * std::numbers::pi * LIFNET_UNIT8(c1)));
+            _mm512_storeu_pd(plane[2] + j, __m512d(LIFNET_UNIT8(c2)));
+            _mm512_storeu_pd(plane[3] + j, __m512d(2.0 * std::numbers::pi * LIFNET_UNIT8(c3)));
         }
-        for (std::size_t j = j0; j < end; j += noise_lanes) {
-            const __m512d r2 = -2.0 * _ZGVeN8v_log(_mm512_loadu_pd(out + j));
-            const __m512d r = _mm512_mask_sqrt_pd(r2, 0xFF, r2); // all lanes; no undefined pass-through
-            const __m512d c = _ZGVeN8v_cos(_mm512_load_pd(angle + (j - j0)));
-            _mm512_storeu_pd(out + j, _mm512_mul_pd(r, c));
-        }
+        for (int pair = 0; pair < 4; pair += 2)
+            for (std::size_t j = j0; j < end; j += noise_lanes) {
+                const __m512d r2 = -2.0 * _ZGVeN8v_log(_mm512_loadu_pd(plane[pair] + j));
+                const __m512d r = _mm512_mask_sqrt_pd(r2, 0xFF, r2); // all lanes; no undefined pass-through
+                const __m512d angle = _mm512_loadu_pd(plane[pair + 1] + j);
+                _mm512_storeu_pd(plane[pair] + j, _mm512_mul_pd(r, _ZGVeN8v_cos(angle)));
+                _mm512_storeu_pd(plane[pair + 1] + j, _mm512_mul_pd(r, _ZGVeN8v_sin(angle)));
+            }
     }
 }
 
 __attribute__((target("avx2"))) void normals_avx2(std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
-                                                  std::uint64_t n, double* out) {
-    for (std::size_t j = 0; j < count; j += noise_lanes) {
-        LIFNET_COUNTERS8(ids, j, n);
-        LIFNET_PHILOX8(c0, c1, c2, c3, seed);
-        const f64x8 u0 = (__builtin_convertvector(c0, f64x8) + 0.5) * 0x1p-32;
-        const f64x8 u1 = (2.0 * std::numbers::pi) * ((__builtin_convertvector(c1, f64x8) + 0.5) * 0x1p-32);
-        for (int half = 0; half < 2; ++half) {
-            __m256d a, b;
-            std::memcpy(&a, reinterpret_cast<const double*>(&u0) + 4 * half, sizeof a);
-            std::memcpy(&b, reinterpret_cast<const double*>(&u1) + 4 * half, sizeof b);
-            const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(a)));
-            _mm256_storeu_pd(out + j + 4 * half, _mm256_mul_pd(r, _ZGVdN4v_cos(b)));
+                                                  std::uint64_t m, double* out, std::size_t stride) {
+    double* const plane[4] = {out, out + stride, out + 2 * stride, out + 3 * stride};
+    for (std::size_t j0 = 0; j0 < count; j0 += block) {
+        const std::size_t end = std::min(count, j0 + block);
+        for (std::size_t j = j0; j < end; j += noise_lanes) {
+            LIFNET_COUNTERS8(ids, j, m);
+            LIFNET_PHILOX8(c0, c1, c2, c3, seed);
+            const f64x8 u[4] = {LIFNET_UNIT8(c0), 2.0 * std::numbers::pi * LIFNET_UNIT8(c1), LIFNET_UNIT8(c2),
+                                2.0 * std::numbers::pi * LIFNET_UNIT8(c3)};
+            for (int q = 0; q < 4; ++q) std::memcpy(plane[q] + j, &u[q], sizeof u[q]);
         }
+        for (int pair = 0; pair < 4; pair += 2)
+            for (std::size_t j = j0; j < end; j += 4) {
+                const __m256d r = _mm256_sqrt_pd(
+                    _mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(_mm256_loadu_pd(plane[pair] + j))));
+                const __m256d angle = _mm256_loadu_pd(plane[pair + 1] + j);
+                _mm256_storeu_pd(plane[pair] + j, _mm256_mul_pd(r, _ZGVdN4v_cos(angle)));
+                _mm256_storeu_pd(plane[pair + 1] + j, _mm256_mul_pd(r, _ZGVdN4v_sin(angle)));
+            }
     }
 }
 
-void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out) {
-    for (std::size_t j = 0; j < count; ++j) out[j] = normal(seed, ids[j], n);
+void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
+                    std::size_t stride) {
+    for (std::size_t j = 0; j < count; ++j) {
+        const auto xi = normals4(seed, ids[j], m);
+        for (std::size_t q = 0; q < 4; ++q) out[q * stride + j] = xi[q];
+    }
 }
 
-using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*);
+using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*, std::size_t);
 
 struct choice {
     kernel run;
@@ -159,8 +184,9 @@ const choice& chosen() {
 
 } // namespace
 
-void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t n, double* out) {
-    chosen().run(seed, ids, count, n, out);
+void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
+             std::size_t stride) {
+    chosen().run(seed, ids, count, m, out, stride);
 }
 
 const char* noise_kernel() {
@@ -174,9 +200,9 @@ std::vector<const char*> noise_kernels() {
 }
 
 void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
-                  std::uint64_t n, double* out) {
+                  std::uint64_t m, double* out, std::size_t stride) {
     for (const auto& k: runnable())
-        if (kernel == k.name) return k.run(seed, ids, count, n, out);
+        if (kernel == k.name) return k.run(seed, ids, count, m, out, stride);
     throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
 }
 

@@ -16,9 +16,15 @@ philox_words philox(std::uint64_t seed, purpose what, std::uint64_t a, std::uint
     return {x[0], x[1], x[2], x[3]};
 }
 
+std::array<double, 4> normals4(std::uint64_t seed, std::uint64_t i, std::uint64_t m) {
+    const auto x = philox(seed, purpose::noise, i, m);
+    const double ra = std::sqrt(-2.0 * std::log(to_unit(x[0]))), a = 2.0 * std::numbers::pi * to_unit(x[1]);
+    const double rb = std::sqrt(-2.0 * std::log(to_unit(x[2]))), b = 2.0 * std::numbers::pi * to_unit(x[3]);
+    return {ra * std::cos(a), ra * std::sin(a), rb * std::cos(b), rb * std::sin(b)};
+}
+
 double normal(std::uint64_t seed, std::uint64_t i, std::uint64_t n) {
-    const auto x = philox(seed, purpose::noise, i, n);
-    return std::sqrt(-2.0 * std::log(to_unit(x[0]))) * std::cos(2.0 * std::numbers::pi * to_unit(x[1]));
+    return normals4(seed, i, n / 4)[n % 4];
 }
 
 } // namespace lifnet

@@ -1,4 +1,7 @@
 #include "io/checkpoint.hpp"
+#include "io/circuit.hpp"
+#include "io/sonata_config.hpp"
+#include "io/text_file.hpp"
 #include "comm/context.hpp"
 #include "delivery/delivery.hpp"
 #include "exchange/exchange.hpp"
@@ -72,6 +75,17 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     boost::mpi::broadcast(comm, prov.start_time, 0);
 
     check_memory(c, comm);
+    std::optional<report_listing> listing; // the report as the SONATA configs list it
+    if (!options.output.empty()) {
+        // Refused before any work rather than after the run.
+        const auto files = sonata_files_of(options.output);
+        run_collectively(comm, [&] {
+            if (root)
+                for (const auto& path: {options.output, files.circuit, files.simulation, files.node_sets,
+                                        files.node_types})
+                    refuse_non_regular(path);
+        });
+    }
     adjacency local;
     timed(seconds.build, [&] { local = build_graph(c, comm); });
     partition_stats stats;
@@ -93,7 +107,8 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
     const connections& synapses = *built;
     std::optional<spike_exchange> exchange;
     timed(seconds.partition, [&] { exchange.emplace(c.routing, c.N, local.ids, synapses.sources(), comm); });
-    neuron_block block(c, local.ids, weights(c, local));
+    const auto weight = weights(c, local);
+    neuron_block block(c, local.ids, weight);
     const sample_grid grid(c);
     voltage_measures voltages(grid, block.size(), c.N, comm);
     spike_measures spike_stats(grid, c, block.size());
@@ -119,10 +134,23 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             const record_selection selection(c);
             file.emplace(options.output, comm);
             spikes_out.emplace(file->root(), c.population, c.dt, comm);
-            if (selection.size()) report.emplace(file->root(), c, selection, block.ids, report_grid, comm);
-            std::vector<double> v0;
-            for (auto id: block.ids) v0.push_back(initial_v(c, id));
-            write_network(file->root(), c, local, v0, stats, options.save_graph, comm);
+            if (selection.size()) {
+                report.emplace(file->root(), c, selection, block.ids, report_grid, comm);
+                const auto why_not = unlisted_report_reason(c, options.output);
+                if (!why_not.empty() && root)
+                    std::fprintf(stderr, "lifnet: warning: %s; the simulation config does not list the report\n",
+                                 why_not.c_str());
+                if (why_not.empty()) {
+                    const auto& t = report->time_range();
+                    listing = report_listing{t[0], t[1], t[2], {}};
+                    if (selection.size() < c.N)
+                        for (std::uint64_t col = 0; col < selection.size(); ++col)
+                            listing->subset.push_back(selection.id(col));
+                }
+            }
+            write_network(file->root(), c, local, stats, comm);
+            write_nodes(file->root(), c, local, inhibitory, comm);
+            if (options.save_graph) write_edges(file->root(), c, local, weight, inhibitory, comm);
         });
     }
     local = adjacency{}; // the connection list holds what is needed from here on
@@ -217,6 +245,9 @@ run_summary run_body(const config& c, const run_options& options, const boost::m
             write_provenance(file->root(), c, prov);
             write_update_seconds(file->root(), summary.update_seconds, root);
             file->commit();
+            run_collectively(comm, [&] {
+                if (root) write_sonata_configs(c, options.output, options.save_graph, listing);
+            });
         });
     }
     return summary;

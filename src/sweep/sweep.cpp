@@ -6,6 +6,7 @@
 #include "io/sweep_summary.hpp"
 #include "sweep/journal.hpp"
 
+#include <lifnet/random.hpp>
 #include <lifnet/signals.hpp>
 
 #include "config/toml_util.hpp"
@@ -64,7 +65,9 @@ std::vector<sweep_member> expand(const config& base, const sweep_spec& spec) {
                 for (const auto& p: e.problems)
                     problems.push_back({p.key, p.message + (where.empty() ? "" : " (member with " + where + ")")});
             }
-            m.hash = hash_text(to_toml(m.c));
+            // A member is its configuration and the noise mapping it draws
+            // with, so that a sweep begun with another mapping is not resumed.
+            m.hash = hash_text(to_toml(m.c) + "noise_mapping = " + std::to_string(noise_mapping) + "\n");
             members.push_back(std::move(m));
         }
         std::size_t a = spec.axes.size();
@@ -236,6 +239,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
             if (spec.axes[a].key == spec.axes[b].key)
                 bad("--vary " + spec.axes[a].key, "varied twice (in the [sweep] table and by --vary?)");
     if (spec.output.empty()) bad("--output", "the sweep needs a summary file");
+    if (spec.save_graph && spec.member_dir.empty())
+        bad("--save-graph", "writes each member's edges into its run file: give --member-output too");
     const auto members = expand(base, spec);
     const std::string journal = spec.output + ".journal";
 
@@ -288,6 +293,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         run_options options;
         if (!spec.member_dir.empty()) options.output = spec.member_dir + "/member-" + std::to_string(m.index) + ".h5";
         options.command_line = spec.command_line;
+        options.save_graph = spec.save_graph;
         journal_record record{m.hash, m.index, m.seed, group_id, 0, "ok", 0, 0, 0, 0, 0, m.values};
         const auto t0 = std::chrono::steady_clock::now();
         try {

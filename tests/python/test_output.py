@@ -225,7 +225,7 @@ class LayoutTest(TempDirTest):
         rank = self.dataset("network/rank", self.f["network/rank"].dtype, (100,))
         self.assertEqual(rank.dtype.kind, "i")
         np.testing.assert_array_equal(rank, 0)
-        v0 = self.dataset("network/initial_v", "f8", (100,), "mV")
+        v0 = self.dataset(f"nodes/{POP}/0/initial_v", "f8", (100,), "mV")
         self.assertEqual(v0[0], -51.64611240674276)  # MODEL.md §3 known answers
         self.assertEqual(v0[1], -54.92002596787643)
         self.assertTrue(np.all((v0 >= -65) & (v0 < -50)))
@@ -236,7 +236,7 @@ class LayoutTest(TempDirTest):
         self.assertNotIn("edges", self.f)  # only with --save-graph
 
     def test_nothing_else_at_the_top(self):
-        self.assertEqual(set(self.f.keys()), {"spikes", "report", "sync", "network"})
+        self.assertEqual(set(self.f.keys()), {"spikes", "report", "sync", "network", "nodes"})
 
 
 class MeasuresTest(TempDirTest):
@@ -356,9 +356,8 @@ class RankInvarianceTest(TempDirTest):
     def contents(self, path):
         with h5py.File(path, "r") as f:
             out = {}
-            for group in ("spikes", "report", "sync", "edges"):
+            for group in ("spikes", "report", "sync", "edges", "nodes"):
                 out.update({f"{group}/{k}": v for k, v in datasets(f, group).items()})
-            out["network/initial_v"] = f["network/initial_v"][()]
             return out
 
     def test_identical_to_one_rank(self):
@@ -475,7 +474,7 @@ class SilentRankReportTest(TempDirTest):
         none = run_lifnet(self, self.dir, self.base + sets(record="none"), out="none.h5", ranks=3)
         with h5py.File(none, "r") as f, h5py.File(full, "r") as g:
             self.assertNotIn("report", f)
-            self.assertEqual(set(f.keys()), {"spikes", "sync", "network"})
+            self.assertEqual(set(f.keys()), {"spikes", "sync", "network", "nodes"})
             self.assertEqual(f[f"report/{POP}/data"].shape if "report" in f else None, None)
             self.assertEqual(g[f"report/{POP}/data"].shape, (201, 90))
             self.assertEqual(int(f.attrs["magic"]), 0x0A7A)

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 using namespace lifnet;
 
@@ -27,11 +28,40 @@ TEST(random, counter_words_split_64_bit_values) {
     EXPECT_NE(philox(1, purpose::noise, 0, 0), philox(1, purpose::initial_v, 0, 0));
 }
 
+// MODEL.md §3's known answers of xi (exact values of the formula, to 17
+// digits), to a relative 1e-15: double-precision log/cos/sin, scalar or
+// vectorised, differ from the exact value by a few ulp.
+struct known_normal {
+    std::uint64_t seed, i, n;
+    double xi;
+};
+const known_normal known_normals[] = {
+    {1, 0, 0, 0.43202850374898448},
+    {1, 0, 1, 0.85489403272941861},
+    {1, 0, 2, 0.60392089058159665},
+    {1, 0, 3, 0.044249460273454651},
+    {42, 12345, 678, 0.72322593889015838},
+    {42, 12345, 679, -2.3662635538836805},
+    {7, (std::uint64_t(1) << 33) + 5, (std::uint64_t(1) << 34) + 3, 0.48091652854400677},
+};
+
 TEST(random, normal_known_answers) {
-    // MODEL.md allows the last bits of log/cos to differ between libms; the
-    // quoted value came from NumPy, glibc's cos is one ulp above it here.
-    EXPECT_NEAR(normal(1, 0, 0), 0.43202850374898444, 4e-16);
-    EXPECT_NEAR(normal(42, 12345, 678), 0.2550201888754115, 4e-16);
+    for (const auto& k: known_normals)
+        EXPECT_NEAR(normal(k.seed, k.i, k.n), k.xi, 1e-15 * std::abs(k.xi)) << k.seed << ", " << k.i << ", " << k.n;
+}
+
+TEST(random, one_philox_block_serves_four_steps) {
+    // §3: steps 4m ... 4m+3 take the block of counter (i, m): cos and sin
+    // of the pair (u0, u1), then of (u2, u3).
+    const std::uint64_t seed = 42, i = 12345, m = 169; // steps 676 ... 679
+    const auto x = philox(seed, purpose::noise, i, m);
+    const double ra = std::sqrt(-2.0 * std::log(to_unit(x[0]))), a = 2.0 * std::numbers::pi * to_unit(x[1]);
+    const double rb = std::sqrt(-2.0 * std::log(to_unit(x[2]))), b = 2.0 * std::numbers::pi * to_unit(x[3]);
+    EXPECT_EQ(normal(seed, i, 4 * m), ra * std::cos(a));
+    EXPECT_EQ(normal(seed, i, 4 * m + 1), ra * std::sin(a));
+    EXPECT_EQ(normal(seed, i, 4 * m + 2), rb * std::cos(b));
+    EXPECT_EQ(normal(seed, i, 4 * m + 3), rb * std::sin(b));
+    EXPECT_NE(normal(seed, i, 4 * m + 4), normal(seed, i, 4 * m)); // the next group has its own block
 }
 
 TEST(random, initial_v_known_answers) {
@@ -64,42 +94,51 @@ TEST(random, to_index_is_in_range_and_covers_it) {
 }
 
 TEST(noise, every_kernel_matches_the_scalar_mapping) {
-    // The SIMD paths may differ from scalar log/cos in the last bits only.
-    // Ids above 2^32 and steps above 2^32 use every counter word; 4096
-    // draws cross the AVX-512 kernel's blocks of 256.
+    // The SIMD paths may differ from scalar log/cos/sin in the last bits
+    // only. Ids above 2^32 and groups above 2^32 use every counter word;
+    // 4096 draws cross the kernels' blocks of 256; the output planes are
+    // written with a stride larger than the count.
     std::vector<std::uint64_t> ids(4096);
     for (std::size_t j = 0; j < ids.size(); ++j) ids[j] = j * 2654435761ull + (std::uint64_t(j % 3) << 33);
-    std::vector<double> xi(ids.size());
+    const std::size_t stride = ids.size() + 8;
+    std::vector<double> xi(4 * stride);
     const auto kernels = noise_kernels();
     ASSERT_EQ(std::string(kernels.front()), noise_kernel());
     for (const char* kernel: kernels)
-        for (std::uint64_t n: {std::uint64_t(678), (std::uint64_t(5) << 32) + 9}) {
-            normals_with(kernel, 42, ids.data(), ids.size(), n, xi.data());
-            for (std::size_t j = 0; j < ids.size(); ++j)
-                ASSERT_NEAR(xi[j], normal(42, ids[j], n), 1e-14 * std::max(1.0, std::abs(xi[j])))
-                    << kernel << ", id " << ids[j] << ", step " << n;
+        for (std::uint64_t m: {std::uint64_t(169), (std::uint64_t(5) << 32) + 9}) {
+            normals_with(kernel, 42, ids.data(), ids.size(), m, xi.data(), stride);
+            for (std::size_t q = 0; q < 4; ++q)
+                for (std::size_t j = 0; j < ids.size(); ++j) {
+                    const double want = normal(42, ids[j], 4 * m + q);
+                    ASSERT_NEAR(xi[q * stride + j], want, 1e-14 * std::max(1.0, std::abs(want)))
+                        << kernel << ", id " << ids[j] << ", step " << 4 * m + q;
+                }
         }
-    std::vector<std::uint64_t> known = {0, 1, 2, 3, 4, 5, 6, 7};
-    normals(1, known.data(), known.size(), 0, xi.data());
-    EXPECT_NEAR(xi[0], 0.43202850374898444, 4e-16);
-    known[5] = 12345;
-    normals(42, known.data(), known.size(), 678, xi.data());
-    EXPECT_NEAR(xi[5], 0.2550201888754115, 4e-16);
+    // The known answers through the kernel the simulation uses.
+    for (const auto& k: known_normals) {
+        std::vector<std::uint64_t> block(noise_lanes, 3);
+        block[5] = k.i;
+        std::vector<double> out(4 * noise_lanes);
+        normals(k.seed, block.data(), block.size(), k.n / 4, out.data(), noise_lanes);
+        EXPECT_NEAR(out[(k.n % 4) * noise_lanes + 5], k.xi, 1e-15 * std::abs(k.xi)) << noise_kernel() << ", " << k.n;
+    }
 }
 
 TEST(noise, a_draw_does_not_depend_on_its_position) {
     // Rank invariance needs the same bits wherever a neuron sits in a block.
     const std::uint64_t id = 987654321;
-    std::vector<double> reference(noise_lanes);
+    std::vector<double> reference(4 * noise_lanes);
     std::vector<std::uint64_t> ids(noise_lanes, 5);
     ids[0] = id;
-    normals(3, ids.data(), ids.size(), 11, reference.data());
+    normals(3, ids.data(), ids.size(), 11, reference.data(), noise_lanes);
     for (std::size_t at = 1; at < 3 * noise_lanes; ++at) {
         std::vector<std::uint64_t> block(3 * noise_lanes, at);
         block[at] = id;
-        std::vector<double> xi(block.size());
-        normals(3, block.data(), block.size(), 11, xi.data());
-        EXPECT_EQ(xi[at], reference[0]) << "position " << at << " (" << noise_kernel() << ")";
+        std::vector<double> xi(4 * block.size());
+        normals(3, block.data(), block.size(), 11, xi.data(), block.size());
+        for (std::size_t q = 0; q < 4; ++q)
+            EXPECT_EQ(xi[q * block.size() + at], reference[q * noise_lanes])
+                << "position " << at << ", step " << q << " (" << noise_kernel() << ")";
     }
 }
 

@@ -2,6 +2,7 @@
 //   neuron_steps/s for the block update, normals/s for the noise,
 //   events/s (synaptic deliveries) for delivery.
 #include "delivery/delivery.hpp"
+#include "measures/measures.hpp"
 #include "neurons/neurons.hpp"
 #include "neurons/noise.hpp"
 
@@ -75,6 +76,54 @@ const bool noise_vector_registered = [] {
             benchmark::RegisterBenchmark((std::string("noise_vector/") + kernel).c_str(), noise_vector, kernel);
     return true;
 }();
+
+// The synchrony measures per neuron-sample (MODEL.md §4), on one rank: N
+// neurons sampled once per epoch of 10 steps (sample_dt = 1 ms), each
+// sample's V̄ reduced and its |V − V̄| summed (voltage_measures), and the
+// epoch's spikes at 40 Hz added to the Kuramoto phase sums (spike_measures).
+void measures(benchmark::State& state) {
+    static const boost::mpi::environment mpi; // once per process
+    const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_duplicate);
+    config c;
+    c.N = 100000;
+    c.t_stop = 1000;
+    c.t_transient = 0;
+    const auto N = static_cast<std::size_t>(c.N);
+    const sample_grid grid(c);
+    std::vector<double> V(N);
+    std::uint64_t x = 1;
+    for (auto& v: V) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        v = -65 + 15 * static_cast<double>(x >> 11) * 0x1p-53;
+    }
+    // 40 Hz: each neuron spikes every 250 steps, at a step of its own.
+    std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>> fired(static_cast<std::size_t>(grid.last / 10));
+    for (std::size_t e = 0; e < fired.size(); ++e) {
+        const auto e0 = static_cast<std::int64_t>(10 * e);
+        for (std::size_t i = 0; i < N; ++i) {
+            const auto phase = (static_cast<std::int64_t>(i * 37) + e0) % 250;
+            if (phase < 10) fired[e].emplace_back(e0 + phase, static_cast<std::uint32_t>(i));
+        }
+    }
+    std::int64_t samples = 0;
+    for (auto _: state) {
+        state.PauseTiming();
+        voltage_measures voltages(grid, N, c.N, self);
+        spike_measures spikes(grid, c, N);
+        state.ResumeTiming();
+        for (std::size_t e = 0; e < fired.size(); ++e) {
+            const auto e1 = static_cast<std::int64_t>(10 * e + 10);
+            for (std::size_t first = 0; first < N; first += 1024)
+                voltages.sample(e1, first, std::span<const double>(V.data() + first, std::min<std::size_t>(1024, N - first)));
+            voltages.reduce(e1);
+            spikes.add(fired[e]);
+        }
+        samples += grid.count() * static_cast<std::int64_t>(N);
+    }
+    state.counters["ns_per_neuron_sample"] =
+        benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(measures)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Delivery of one epoch's spikes into the delay ring: k = 10 synapses per
 // source, 1 % of sources spiking.

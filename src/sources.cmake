@@ -13,5 +13,5 @@ set(LIFNET_SOURCES
   partition/partition.cpp
   run/memory.cpp run/progress.cpp run/simulation.cpp
   sweep/journal.cpp sweep/sweep.cpp)
-# The per-step kernels are written to vectorise at -O3 (GCC 12's -O2 does not).
-set(LIFNET_O3_SOURCES neurons/neurons.cpp neurons/noise.cpp)
+# The per-step and per-sample kernels are written to vectorise at -O3 (GCC 12's -O2 does not).
+set(LIFNET_O3_SOURCES neurons/neurons.cpp neurons/noise.cpp measures/exact_sum.cpp measures/measures.cpp)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <type_traits>
 
 namespace lifnet {
 
@@ -86,6 +87,11 @@ void write_nodes(hid_t file, const config& c, const adjacency& local, const inhi
     std::vector<std::uint64_t> in(local.rows());
     for (std::size_t r = 0; r < local.rows(); ++r) in[r] = local.offsets[r + 1] - local.offsets[r];
     write_by_id(attributes, "in_degree", c.N, local.ids, in, 1, comm);
+    // Every synapse of a symmetric graph has its reverse: out = in.
+    if (local.symmetric) {
+        write_by_id(attributes, "out_degree", c.N, local.ids, in, 1, comm);
+        return;
+    }
     // Out-degrees: this rank's synapses counted per source, summed by the
     // source's block owner.
     auto sources = local.neighbours;
@@ -117,33 +123,38 @@ void write_edges(hid_t file, const config& c, const adjacency& local, const std:
     auto rows = alltoallv(comm, send);
     send = {};
     std::sort(rows.begin(), rows.end());
-    const std::uint64_t first = ranks_before(rows.size(), comm);
-    std::vector<std::uint64_t> sources, targets, index(rows.size());
-    std::vector<double> weights;
-    for (const auto& s: rows) {
-        targets.push_back(s.target);
-        sources.push_back(s.source);
-        weights.push_back(s.weight);
-    }
-    rows = {};
-    std::iota(index.begin(), index.end(), first);
-
+    const std::size_t count = rows.size();
+    const std::uint64_t first = ranks_before(count, comm);
+    // The columns one at a time, each freed once written (with --save-graph
+    // the edges are the largest thing in the file: keep the peak low).
+    auto column = [&](auto member) {
+        std::vector<std::remove_cvref_t<decltype(rows[0].*member)>> values(count);
+        for (std::size_t i = 0; i < count; ++i) values[i] = rows[i].*member;
+        return values;
+    };
     auto group = h5::create_group(file, "edges/" + c.population);
+    auto attributes = h5::create_group(group, "0");
+    write_concatenated(attributes, "syn_weight", column(&synapse_row::weight), comm);
+    write_units(attributes, "syn_weight", "mV");
+    auto sources = column(&synapse_row::source);
+    auto targets = column(&synapse_row::target);
+    rows = {};
     write_concatenated(group, "source_node_id", sources, comm);
     write_concatenated(group, "target_node_id", targets, comm);
     for (const char* name: {"source_node_id", "target_node_id"}) {
         h5::handle d(h5::check(H5Dopen2(group, name, H5P_DEFAULT), "H5Dopen2"));
         h5::write_attribute(d, "node_population", c.population);
     }
-    write_concatenated(group, "edge_type_id", std::vector<std::int64_t>(index.size(), 0), comm);
-    write_concatenated(group, "edge_group_id", std::vector<std::uint32_t>(index.size(), 0), comm);
+    write_concatenated(group, "edge_type_id", std::vector<std::int64_t>(count, 0), comm);
+    write_concatenated(group, "edge_group_id", std::vector<std::uint32_t>(count, 0), comm);
+    std::vector<std::uint64_t> index(count);
+    std::iota(index.begin(), index.end(), first);
     write_concatenated(group, "edge_group_index", index, comm);
-    auto attributes = h5::create_group(group, "0");
-    write_concatenated(attributes, "syn_weight", weights, comm);
-    write_units(attributes, "syn_weight", "mV");
-    write_concatenated(attributes, "delay", std::vector<double>(index.size(), c.d), comm);
+    index = {};
+    write_concatenated(attributes, "delay", std::vector<double>(count, c.d), comm);
     write_units(attributes, "delay", "ms");
     write_index(group, "source_to_target", c.N, sources, first, comm);
+    sources = {};
     write_index(group, "target_to_source", c.N, targets, first, comm);
 }
 

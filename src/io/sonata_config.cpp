@@ -92,10 +92,9 @@ std::string node_sets(const config& c, const std::optional<report_listing>& repo
 // SONATA's node-types table: space-separated, one row per type.
 std::string node_types(const config& c) {
     const std::pair<const char*, double> columns[] = {
-        {"tau_m", c.tau_m},         {"tau_syn", c.tau_syn},       {"V_rest", c.V_rest},
-        {"V_reset", c.V_reset},     {"V_th", c.V_th},             {"t_ref", c.t_ref},
-        {"I_bias", c.I_bias},       {"sigma", c.sigma},           {"stim_amp", c.stim_amp},
-        {"stim_start", c.stim_start}, {"stim_dur", c.stim_dur}};
+        {"tau_m", c.tau_m},       {"tau_syn", c.tau_syn},       {"V_rest", c.V_rest},    {"V_reset", c.V_reset},
+        {"V_th", c.V_th},         {"t_ref", c.t_ref},           {"I_bias", c.I_bias},    {"sigma", c.sigma},
+        {"stim_amp", c.stim_amp}, {"stim_start", c.stim_start}, {"stim_dur", c.stim_dur}};
     std::string header = "node_type_id model_type model_template", row = "0 point_process lifnet:lif_psc_exp";
     for (const auto& [name, value]: columns) {
         header += std::string(" ") + name;

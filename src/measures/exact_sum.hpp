@@ -6,6 +6,7 @@
 #include <boost/mpi/communicator.hpp>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +22,21 @@ constexpr double fixed_limit = 0x1p40;
 // x·2^64 for 2^30 <= |x| < fixed_limit; throws otherwise.
 fixed128 to_fixed_large(double x);
 
+// to_fixed(x) = high·2^32 + low for |x| < 2^30, its two halves (|low| <
+// 2^32, |high| <= |x|·2^32): sums of many halves in int64 stay exact and
+// cheap (no carries), and join_fixed makes them one fixed128 again.
+struct split_fixed {
+    std::int64_t high, low;
+};
+inline split_fixed split(double x) {
+    const double scaled = x * 0x1p32; // exact
+    const auto high = static_cast<std::int64_t>(scaled);
+    return {high, static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32)}; // both exact
+}
+inline fixed128 join_fixed(std::int64_t high, std::int64_t low) {
+    return static_cast<fixed128>(high) * (fixed128(1) << 32) + low;
+}
+
 // x·2^64 truncated toward zero, as a direct conversion would give, but in
 // two 64-bit conversions (a direct double -> __int128 conversion is a slow
 // library call, and this runs per neuron per sample): the same integer,
@@ -29,10 +45,17 @@ inline fixed128 to_fixed(double x) {
     const double scaled = x * 0x1p32; // exact
     if (!(std::abs(scaled) < 0x1p62)) [[unlikely]]
         return to_fixed_large(x);
-    const auto high = static_cast<std::int64_t>(scaled);
-    const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32); // both exact
-    return static_cast<fixed128>(high) * (fixed128(1) << 32) + low;
+    const auto [high, low] = split(x);
+    return join_fixed(high, low);
 }
+
+// Σ to_fixed(x[i]) and Σ to_fixed(|x[i] − center|) over i < n: the same
+// integers as adding to_fixed one value at a time (so as exact and as
+// independent of order), vectorised where the CPU allows. Throw as
+// to_fixed does.
+fixed128 exact_sum(const double* x, std::size_t n);
+fixed128 exact_sum_abs_deviation(const double* x, std::size_t n, double center);
+
 inline double from_fixed(fixed128 x) {
     return static_cast<double>(std::ldexp(static_cast<long double>(x), -64));
 }

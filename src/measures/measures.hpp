@@ -106,15 +106,21 @@ private:
     std::int64_t transient_;      // t_transient in steps
     double t_stop_, t_transient_; // [ms]
     std::vector<neuron> neurons_;
-    // Σ cos θ and Σ sin θ over the local neurons at each sample time
-    // (2 per sample of grid_), from the intervals between spikes so far.
-    std::vector<fixed128> phase_sums_;
-    // cos θ and sin θ of every phase of an interval of L steps, for the L
-    // that occur up to max_table (at most 8.4 MB in all): a lookup instead
-    // of a sincos per sample time and spike, the same bits.
+    // Σ cos θ and Σ sin θ over the local neurons at each sample time, from
+    // the intervals between spikes so far, in fixed point split in two
+    // int64 halves (split_fixed): 4 per sample of grid_ (cos high, cos low,
+    // sin high, sin low). A rank adds at most one term per neuron and sample
+    // (|high| <= 2^32 each, fewer than 2^31 neurons), so the int64 sums are
+    // exact; the halves are joined into fixed128 only to reduce them.
+    std::vector<std::int64_t> phase_sums_;
+    std::vector<fixed128> restored_sums_; // the root's: the sums of a checkpoint (2 per sample), else empty
+    // The same four halves for every phase of an interval of L steps, for
+    // the L that occur up to max_table (at most 33.6 MB in all): a lookup
+    // and four int64 additions instead of a sincos and two conversions per
+    // sample time and spike, the same integers.
     static constexpr std::int64_t max_table = 1024;
-    std::vector<std::vector<double>> phase_tables_;
-    const std::vector<double>& phase_table(std::int64_t L);
+    std::vector<std::vector<std::int64_t>> phase_tables_;
+    const std::vector<std::int64_t>& phase_table(std::int64_t L);
     void add(std::size_t i, std::int64_t a);
 };
 

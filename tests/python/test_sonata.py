@@ -435,6 +435,37 @@ class ReadBackTest(TempDir):
                 np.testing.assert_array_equal(f[f"spikes/{POP}/timestamps"][()], reference[1])
                 self.assertEqual(edge_rows(f), edge_rows(g))
 
+    def test_directed_graph_degrees_and_indices(self):
+        # A directed file with multapses: out-degree is not in-degree, and a
+        # node's repeated synapses sit in one run of its index.
+        rng = np.random.default_rng(3)
+        n = 80
+        src = rng.integers(0, n, 600)
+        tgt = (src + rng.integers(1, n, 600)) % n
+        src[:5], tgt[:5] = 3, 4  # the synapse 3 -> 4 five times
+        path = self.path("directed.h5")
+        with h5py.File(path, "w") as f:
+            f["edges/net/source_node_id"] = src.astype(np.uint64)
+            f["edges/net/target_node_id"] = tgt.astype(np.uint64)
+        out = self.path("directed-out.h5")
+        run_ok(self, [*sets(N=n, t_stop=100, graph="file", graph_file=path), "--save-graph", "-o", out], ranks=3)
+        with h5py.File(out, "r") as f:
+            g = f[f"edges/{POP}"]
+            s, t = g["source_node_id"][()].astype(np.int64), g["target_node_id"][()].astype(np.int64)
+            self.assertEqual(sorted(zip(s, t)), sorted(zip(src, tgt)))
+            np.testing.assert_array_equal(f[f"nodes/{POP}/0/out_degree"][()], np.bincount(src, minlength=n))
+            np.testing.assert_array_equal(f[f"nodes/{POP}/0/in_degree"][()], np.bincount(tgt, minlength=n))
+            check_index(self, g["indices/source_to_target"], s, n)
+            check_index(self, g["indices/target_to_source"], t, n)
+
+    def test_info_reads_the_old_layout(self):
+        out = self.path("old-layout.h5")
+        run_ok(self, [*sets(N=50, t_stop=150), "-o", out])
+        with h5py.File(out, "a") as f:
+            del f["nodes"]
+        r = run_ok(self, [out], command="info")
+        self.assertIn("circuit: none (a file of the older layout, without a SONATA node population)", r.stdout)
+
     def test_info_reads_the_new_layout(self):
         out = self.path("info.h5")
         run_ok(self, [*sets(N=50, t_stop=150, f_inh=0.2), "--save-graph", "-o", out])

@@ -162,3 +162,28 @@ TEST(exact_sum, values_outside_the_range_are_an_error) {
                     std::numeric_limits<double>::quiet_NaN()})
         EXPECT_THROW(to_fixed(x), lifnet::error) << x;
 }
+
+TEST(exact_sum, vector_sums_equal_the_sum_of_to_fixed) {
+    // Runs of 512 and a remainder; values from tiny to above the fast
+    // path's 2^20, signs mixed, so both paths and the joins are checked.
+    std::vector<double> x(1500);
+    std::uint64_t state = 7;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        const double u = static_cast<double>(state >> 11) * 0x1p-53 - 0.5;
+        x[i] = i % 97 == 5 ? u * 0x1p35 : i % 13 == 0 ? u * 1e-9 : -65 + 40 * u;
+    }
+    for (std::size_t n: {std::size_t(0), std::size_t(1), std::size_t(511), std::size_t(512), std::size_t(1500)}) {
+        fixed128 sum = 0, deviation = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            sum += to_fixed(x[i]);
+            deviation += to_fixed(std::abs(x[i] - (-57.25)));
+        }
+        EXPECT_TRUE(exact_sum(x.data(), n) == sum) << n;
+        EXPECT_TRUE(exact_sum_abs_deviation(x.data(), n, -57.25) == deviation) << n;
+    }
+    x[700] = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(exact_sum(x.data(), x.size()), lifnet::error);
+    x[700] = 0x1p41;
+    EXPECT_THROW(exact_sum_abs_deviation(x.data(), x.size(), 0.0), lifnet::error);
+}

@@ -2,6 +2,7 @@
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
+#include <lifnet/input.hpp>
 #include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/sweep.hpp>
@@ -154,7 +155,7 @@ int sweep_command(const std::string& file, const std::vector<std::string>& sets,
 
 // The command line: the subcommands and what they were given.
 struct arguments {
-    std::string file, output = "lifnet.h5", checkpoint_every, seeds, info_file;
+    std::string file, output = "lifnet.h5", checkpoint_every, seeds, info_file, max_input_size;
     std::vector<std::string> sets, vary;
     int ranks_per_member = 0;
     run_options run;
@@ -165,6 +166,8 @@ struct arguments {
 void define_commands(CLI::App& app, arguments& a) {
     app.require_subcommand(1);
     app.set_version_flag("--version", version_string);
+    app.add_option("--max-input-size", a.max_input_size,
+                   "largest config or graph file read, in bytes (suffix k, M, G or T; default 64G)");
     auto* run = a.run_command = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
     run->add_option("config", a.file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", a.sets, "set a configuration key: --set key=value (repeatable)");
@@ -197,6 +200,7 @@ void define_commands(CLI::App& app, arguments& a) {
 }
 
 int dispatch(arguments& a, const std::string& command_line, const context& world) {
+    if (!a.max_input_size.empty()) set_max_input_size(parse_input_size(a.max_input_size));
     if (a.info_command->parsed()) {
         if (world.rank() == 0) std::cout << describe_file(a.info_file);
         return 0;

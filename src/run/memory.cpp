@@ -1,7 +1,7 @@
 #include "run/memory.hpp"
 
-#include "delivery/delivery.hpp"
 #include "comm/mpi_util.hpp"
+#include "delivery/delivery.hpp"
 #include "measures/measures.hpp"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lifnet {
@@ -42,10 +43,11 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     const auto R = static_cast<std::uint64_t>(ranks);
     const std::uint64_t n = c.N / R + (c.N % R != 0); // neurons on the fullest rank
     std::uint64_t synapses = mul(n, c.k);
-    if (c.graph == "file") {
-        std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
-        const std::uint64_t bytes = in ? static_cast<std::uint64_t>(std::max<std::streamoff>(in.tellg(), 0)) : 0;
-        synapses = bytes / 4 / R + 1; // >= 2 bytes per id, 2 synapses per line
+    if (c.graph == graph_model::file) {
+        // Sized without opening it (a FIFO would block); the reader refuses what is not a regular file.
+        struct stat st {};
+        const bool regular = stat(c.graph_file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        synapses = regular ? static_cast<std::uint64_t>(st.st_size) / 4 / R + 1 : 0; // >= 2 bytes per id, 2 synapses per line
     }
     const std::uint64_t build = add(mul(80, synapses), mul(160, n));
     // Per neuron: state and accumulators, the delay ring of D + 1 steps, and
@@ -106,12 +108,7 @@ std::uint64_t resident_bytes() {
 }
 
 void check_memory(const config& c, const boost::mpi::communicator& comm) {
-    MPI_Comm node_comm;
-    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_comm),
-              "MPI_Comm_split_type");
-    int on_node = 1;
-    MPI_Comm_size(node_comm, &on_node);
-    MPI_Comm_free(&node_comm);
+    const int on_node = ranks_on_this_node(comm);
     run_collectively(comm, [&] {
         const auto need = estimate_bytes_per_rank(c, comm.size());
         const auto have = available_bytes();

@@ -1,10 +1,12 @@
 #include <lifnet/sweep.hpp>
 
 #include "comm/context.hpp"
-#include "sweep/journal.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/input_file.hpp"
+#include "comm/shared_counters.hpp"
 #include "io/safe_output.hpp"
 #include "io/sweep_summary.hpp"
+#include "sweep/journal.hpp"
 
 #include <lifnet/random.hpp>
 #include <lifnet/signals.hpp>
@@ -43,21 +45,26 @@ std::vector<std::string> split(const std::string& text, char sep) {
     return out;
 }
 
-// FNV-1a of a file's bytes, "unreadable" when it cannot be read (the member
+// FNV-1a of a file's lines (each with its '\n'), read as every input file
+// is (io/input_file.hpp); "unreadable" when it cannot be read (the member
 // then fails when it runs, with the reason).
 std::string file_hash(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
     std::uint64_t h = 0xcbf29ce484222325ull;
-    std::vector<char> buffer(1 << 16);
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        if (stop_requested()) throw interrupted();
-        for (std::streamsize i = 0; i < in.gcount(); ++i) {
-            h ^= static_cast<unsigned char>(buffer[static_cast<std::size_t>(i)]);
-            h *= 0x100000001b3ull;
+    try {
+        input_file in(path);
+        std::string line;
+        for (std::uint64_t n = 1; in.getline(line); ++n) {
+            if (n % 65536 == 0 && stop_requested()) throw interrupted(); // agreed by the caller
+            line += '\n';
+            for (unsigned char ch: line) {
+                h ^= ch;
+                h *= 0x100000001b3ull;
+            }
         }
     }
-    if (!in.eof()) return "unreadable";
+    catch (const file_error&) {
+        return "unreadable";
+    }
     char text[17];
     std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
     return text;
@@ -68,7 +75,7 @@ std::string file_hash(const std::string& path) {
 // included, so that a sweep begun with other inputs is not resumed.
 std::string member_hash(const config& c, const std::map<std::string, std::string>& graph_hashes) {
     std::string inputs = to_toml(c) + "noise_mapping = " + std::to_string(noise_mapping) + "\n";
-    if (c.graph == "file") inputs += "graph_file_hash = \"" + graph_hashes.at(c.graph_file) + "\"\n";
+    if (c.graph == graph_model::file) inputs += "graph_file_hash = \"" + graph_hashes.at(c.graph_file) + "\"\n";
     return hash_text(inputs);
 }
 
@@ -115,7 +122,7 @@ std::vector<sweep_member> expand(const config& base, const sweep_spec& spec, con
     }
     std::set<std::string> graph_files;
     for (const auto& m: members)
-        if (m.c.graph == "file") graph_files.insert(m.c.graph_file);
+        if (m.c.graph == graph_model::file) graph_files.insert(m.c.graph_file);
     std::vector<std::string> hashes;
     run_collectively(comm, [&] {
         if (comm.rank() == 0)
@@ -127,37 +134,6 @@ std::vector<sweep_member> expand(const config& base, const sweep_spec& spec, con
     for (auto& m: members) m.hash = member_hash(m.c, graph_hashes);
     return members;
 }
-
-// Counters on world rank 0 that every group's leader updates atomically:
-// [0] the next member to hand out, [1] the members finished.
-class shared_counters {
-public:
-    explicit shared_counters(const boost::mpi::communicator& comm) {
-        const MPI_Aint bytes = comm.rank() == 0 ? 2 * sizeof(long) : 0;
-        mpi_check(MPI_Win_allocate(bytes, sizeof(long), MPI_INFO_NULL, comm, &base_, &window_), "MPI_Win_allocate");
-        if (comm.rank() == 0) base_[0] = base_[1] = 0;
-        comm.barrier();
-        mpi_check(MPI_Win_lock_all(0, window_), "MPI_Win_lock_all");
-    }
-    ~shared_counters() {
-        MPI_Win_unlock_all(window_);
-        MPI_Win_free(&window_);
-    }
-    shared_counters(const shared_counters&) = delete;
-    shared_counters& operator=(const shared_counters&) = delete;
-
-    // Adds `by` to counter `which` and returns its new value.
-    long add(int which, long by) {
-        long old = 0;
-        mpi_check(MPI_Fetch_and_op(&by, &old, MPI_LONG, 0, which, MPI_SUM, window_), "MPI_Fetch_and_op");
-        mpi_check(MPI_Win_flush(0, window_), "MPI_Win_flush");
-        return old + by;
-    }
-
-private:
-    MPI_Win window_ = MPI_WIN_NULL;
-    long* base_ = nullptr;
-};
 
 } // namespace
 
@@ -220,7 +196,7 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text, std::size_t max_
 void load_sweep_table(sweep_spec& spec, const std::string& path) {
     toml::table table;
     try {
-        table = toml::parse_file(path);
+        table = toml::parse(input_file(path).rest(), path);
     }
     catch (const toml::parse_error& e) {
         throw file_error(path, std::string(e.description()), e.source().begin.line);
@@ -329,7 +305,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
     std::set<std::string> graph_files;
     for (const auto& m: members) {
         outputs.push_back({"--member-output", member_file(m)});
-        if (m.c.graph == "file" && graph_files.insert(m.c.graph_file).second)
+        if (m.c.graph == graph_model::file && graph_files.insert(m.c.graph_file).second)
             inputs.push_back({"graph_file", m.c.graph_file});
     }
     check_command_files(outputs, inputs, world);

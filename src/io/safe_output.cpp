@@ -88,7 +88,7 @@ void check_output(const command_file& f) {
     // The only sure test that the folder takes a new file (permissions, a
     // read-only mount, root's privileges) is to create one.
     try {
-        const auto probe = create_temporary(f.path);
+        const auto probe = create_temporary(f.path, f.mpi_io);
         ::unlink(probe.c_str());
     }
     catch (const file_error& e) {
@@ -128,7 +128,7 @@ void check_command_files(const std::vector<command_file>& outputs, const std::ve
     });
 }
 
-std::string create_temporary(const std::string& target) {
+std::string create_temporary(const std::string& target, bool mpi_io) {
     const auto name = fs::path(target).filename().string();
     auto folder = folder_of(target);
     std::error_code ec;
@@ -136,7 +136,7 @@ std::string create_temporary(const std::string& target) {
     if (!ec && !relative.empty() && relative.size() < folder.size()) folder = relative;
     const auto stem = (fs::path(folder) / name.substr(0, temporary_prefix)).string();
     const auto length = stem.size() + 21; // ".<16 hex digits>.tmp"
-    if (length > mpi_io_path_max)
+    if (mpi_io && length > mpi_io_path_max)
         throw file_error(target, "its temporary's path would have " + std::to_string(length) +
                                      " characters; Open MPI's MPI-IO takes at most " +
                                      std::to_string(mpi_io_path_max) +
@@ -174,7 +174,7 @@ void replace_with(const std::string& temporary, const std::string& target) {
 }
 
 void write_file_safely(const std::string& target, const std::string& text) {
-    const auto tmp = create_temporary(target);
+    const auto tmp = create_temporary(target, false);
     std::string why;
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) why = errno_text();

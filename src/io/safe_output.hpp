@@ -25,6 +25,9 @@ struct command_file {
     // An input that may also be written as the output of this option: a
     // restart's checkpoint, read whole before it is first replaced.
     std::string may_be_output = {};
+    // An output written through MPI-IO (an HDF5 file), whose temporary's
+    // path must fit Open MPI's limit (see create_temporary).
+    bool mpi_io = true;
 };
 
 // Collective: throws the same config_error on every rank, naming the option,
@@ -38,8 +41,9 @@ void check_command_files(const std::vector<command_file>& outputs, const std::ve
 // Creates an empty temporary for `target` in target's folder, exclusively
 // (O_EXCL: never through a symlink, never a file that exists) and with a name
 // no other run can pick: `<start of target's name>.<random>.tmp`, short
-// enough for any valid target name. Returns its path.
-std::string create_temporary(const std::string& target);
+// enough for any valid target name. With `mpi_io`, a temporary path that
+// Open MPI's MPI-IO could not open is refused (file_error). Returns its path.
+std::string create_temporary(const std::string& target, bool mpi_io = true);
 
 // Renames the complete `temporary` over `target` (file_error, with the
 // temporary removed, when target has meanwhile become something other than

@@ -300,7 +300,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
             bad("--member-output", "'" + spec.member_dir + "' is not a folder that can be made" +
                                        (ec ? ": " + ec.message() : std::string()));
     });
-    std::vector<command_file> outputs = {{"-o", spec.output}, {"-o (its journal)", journal}};
+    std::vector<command_file> outputs = {{"-o", spec.output}, {"-o (its journal)", journal, "", false}};
     std::vector<command_file> inputs = {{"config", spec.config_file}};
     std::set<std::string> graph_files;
     for (const auto& m: members) {

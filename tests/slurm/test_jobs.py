@@ -52,7 +52,7 @@ failures = []
 
 
 class Resumer:
-    """Sends SIGUSR1 to a sweep job's ranks once its journal has 2 records, then,
+    """Sends SIGUSR1 to a sweep job's ranks once its journal has 2 finished members, then,
     when the job is back in the queue (requeued, begin time now + 120 s, SLURM's
     rule for requeued jobs), lets it start at once."""
 
@@ -63,8 +63,8 @@ class Resumer:
     def tick(self):
         if not self.signalled:
             try:
-                with open(self.journal) as fh:
-                    records = sum(1 for _ in fh)
+                with open(self.journal) as fh:  # finished members, not the "started" records
+                    records = sum(1 for line in fh if line.split("\t")[6:7] != ["started"])
             except FileNotFoundError:
                 return
             if records >= 2:

@@ -155,15 +155,7 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 
 py::dict summary_dict(const run_summary& s) {
     py::dict seconds;
-    const auto& t = s.seconds;
-    for (auto [name, value]: {std::pair{"build", t.build},
-                              {"partition", t.partition},
-                              {"simulate", t.simulate},
-                              {"exchange", t.exchange},
-                              {"deliver", t.deliver},
-                              {"write", t.write},
-                              {"measures", t.measures}})
-        seconds[name] = value;
+    for (const auto& phase: run_phases) seconds[phase.name] = s.seconds[phase.id];
     py::dict d;
     d["spikes"] = s.spikes;
     d["rate_hz"] = s.rate_hz;
@@ -210,6 +202,9 @@ result run_python(std::optional<config> given, const std::optional<std::string>&
     run_summary summary;
     {
         py::gil_scoped_release free_python;
+        // SIGINT (Ctrl-C), SIGTERM, SIGUSR1: every rank stops at the same
+        // epoch boundary and run() throws interrupted (KeyboardInterrupt).
+        const scoped_stop_handlers stop_on_signals;
         summary = lifnet::run(c, options, ctx);
         if (gather) own = gatherv(ctx.get().comm, std::span<const spike>(own));
         std::sort(own.begin(), own.end()); // (time, id): the run file's order

@@ -6,16 +6,18 @@ mpirun with mpi4py communicators (world, per rank, split).
 
 Needs the module on PYTHONPATH (ctest sets <build>/python) and $LIFNET_BIN."""
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import h5py
 import numpy as np
 
 import lifnet
-from lifnet_harness import ENV, LIFNET, MPIEXEC
+from lifnet_harness import ENV, LIFNET, MPIEXEC, descendants
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -213,6 +215,63 @@ class OpenTest(unittest.TestCase):
         self.assert_refused(self.copy("no_sync.h5", lambda f: f.__delitem__("sync")), "not a lifnet run file")
         self.assert_refused(self.copy("bad_config.h5", lambda f: f.attrs.__setitem__("config", "N = -1\n")), "config")
         self.assert_refused(self.copy("sweep.h5", lambda f: f.attrs.__setitem__("kind", "lifnet-sweep")), "not a run")
+
+
+# Runs a long network to `out` until a signal stops it, then a short one
+# (so every rank returned, with MPI usable) and reports Python's handler.
+STOPPED = """
+import os, signal, sys
+import lifnet
+out, ranks = sys.argv[1], int(sys.argv[2])
+comm = None
+if ranks > 1:
+    from mpi4py import MPI
+    comm = MPI.COMM_WORLD
+try:
+    lifnet.run(lifnet.Config(N=20000, t_stop=100000.0, record="none"), output=out, comm=comm)
+    print("finished")
+except KeyboardInterrupt:
+    print("interrupted", os.path.exists(out), os.path.exists(out + ".tmp"), flush=True)
+r = lifnet.run(lifnet.Config(N=100, t_stop=150.0), comm=comm)
+print("again", r.size, r.summary["spikes"] > 0, signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+"""
+
+
+def cmdline(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().decode(errors="replace")
+
+
+class SignalTest(unittest.TestCase):
+    """A signal stops a run on every rank at one epoch: KeyboardInterrupt, no
+    output file left, and the interpreter (and MPI) usable afterwards."""
+
+    def stop(self, ranks, sig):
+        out = os.path.join(tempfile.mkdtemp(), "stopped.h5")
+        cmd = [sys.executable, "-c", STOPPED, out, str(ranks)]
+        if ranks > 1:
+            cmd = [MPIEXEC, "--oversubscribe", "-np", str(ranks)] + cmd
+        p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not os.path.exists(out + ".tmp") and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(out + ".tmp"), "the run never started")
+        ranks_pids = [p.pid] if ranks == 1 else [pid for pid in descendants(p.pid) if out in cmdline(pid)]
+        self.assertEqual(len(ranks_pids), ranks)
+        for pid in ranks_pids:  # as SLURM signals every task, or the terminal the process
+            os.kill(pid, sig)
+        stdout, stderr = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, stderr)
+        self.assertEqual(stdout.count("interrupted False False"), ranks, stdout + stderr)
+        self.assertNotIn("finished", stdout)
+        self.assertEqual(stdout.count(f"again {ranks} True True"), ranks, stdout + stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_ctrl_c_one_process(self):
+        self.stop(1, signal.SIGINT)
+
+    def test_sigterm_two_ranks(self):
+        self.stop(2, signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <lifnet/info.hpp>
 
 #include "io/h5.hpp"
+#include "io/run_file.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -36,15 +37,15 @@ void read_spikes(const h5::reader& file, const config& c, run_contents& out) {
     const auto populations = file.children("spikes");
     if (populations.size() != 1 || populations[0] != c.population)
         file.fail("spikes", "expected the one population '" + c.population + "' of the configuration");
-    const auto group = "spikes/" + c.population;
-    const auto n = file.shape<double>(group + "/timestamps", 1)[0];
-    if (file.node_id_rows(group + "/node_ids") != n) file.fail(group + "/node_ids", "not one id per timestamp");
-    out.times = file.values<double>(group + "/timestamps", n);
-    out.node_ids = file.node_ids(group + "/node_ids", 0, n);
+    const auto group = run_file::spikes(c.population);
+    const auto times = run_file::path(group, run_file::spike_times), ids = run_file::path(group, run_file::spike_ids);
+    const auto n = file.shape<double>(times, 1)[0];
+    if (file.node_id_rows(ids) != n) file.fail(ids, "not one id per timestamp");
+    out.times = file.values<double>(times, n);
+    out.node_ids = file.node_ids(ids, 0, n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (out.node_ids[i] >= c.N)
-            file.fail(group + "/node_ids", "node id " + std::to_string(out.node_ids[i]) + " >= N");
-        if (!std::isfinite(out.times[i])) file.fail(group + "/timestamps", "a time that is not finite");
+        if (out.node_ids[i] >= c.N) file.fail(ids, "node id " + std::to_string(out.node_ids[i]) + " >= N");
+        if (!std::isfinite(out.times[i])) file.fail(times, "a time that is not finite");
         if (i > 0 && (out.times[i] < out.times[i - 1] ||
                       (out.times[i] == out.times[i - 1] && out.node_ids[i] <= out.node_ids[i - 1])))
             file.fail(group, "spikes not in (time, id) order at row " + std::to_string(i));
@@ -53,15 +54,17 @@ void read_spikes(const h5::reader& file, const config& c, run_contents& out) {
 
 // /sync: the measures, and Vbar with its sample times t (of one length).
 void read_sync(const h5::reader& file, sync_measures& s) {
-    s.chi = file.scalar<double>("sync/chi");
-    s.E = file.scalar<double>("sync/E");
-    s.R = file.scalar<double>("sync/R");
-    s.rate_hz = file.scalar<double>("sync/rate_hz");
-    s.cv = file.scalar<double>("sync/cv");
-    const auto samples = file.shape<double>("sync/t", 1)[0];
-    if (file.shape<double>("sync/Vbar", 1)[0] != samples) file.fail("sync/Vbar", "not one value per sample time");
-    s.t = file.values<double>("sync/t", samples);
-    s.Vbar = file.values<double>("sync/Vbar", samples);
+    using run_file::path, run_file::sync;
+    s.chi = file.scalar<double>(path(sync, run_file::chi));
+    s.E = file.scalar<double>(path(sync, run_file::E));
+    s.R = file.scalar<double>(path(sync, run_file::R));
+    s.rate_hz = file.scalar<double>(path(sync, run_file::rate_hz));
+    s.cv = file.scalar<double>(path(sync, run_file::cv));
+    const auto t = path(sync, "t"), Vbar = path(sync, "Vbar");
+    const auto samples = file.shape<double>(t, 1)[0];
+    if (file.shape<double>(Vbar, 1)[0] != samples) file.fail(Vbar, "not one value per sample time");
+    s.t = file.values<double>(t, samples);
+    s.Vbar = file.values<double>(Vbar, samples);
 }
 
 // The root attributes wall_seconds, named by wall_seconds_phases.
@@ -78,7 +81,7 @@ void read_wall_seconds(const h5::reader& file, run_contents& out) {
 run_contents read_run_file(const std::string& path) {
     const h5::reader file(path);
     if (file.has_attribute("kind")) file.fail("kind", "a " + file.string_attribute("kind") + " file, not a run file");
-    if (!file.exists("spikes") || !file.exists("sync/chi"))
+    if (!file.exists("spikes") || !file.exists(run_file::path(run_file::sync, run_file::chi)))
         throw file_error(path, "not a lifnet run file (no /spikes or /sync)");
     run_contents out;
     out.cfg = recorded_config(file);

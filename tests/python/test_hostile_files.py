@@ -136,6 +136,20 @@ class HostileFilesTest(unittest.TestCase):
                                          "-o", out], path, message, ranks=ranks)
                     self.assertFalse(os.path.exists(out))
 
+    def test_sonata_rows_beyond_what_n_neurons_can_receive_are_refused(self):
+        # A tiny file that declares 2^40 rows (unallocated storage, a fill
+        # value of synapse 0 -> 1) is refused before any row is read.
+        path = self.path("huge.h5")
+        with h5py.File(path, "w") as f:
+            for name, fill in (("source_node_id", 0), ("target_node_id", 1)):
+                f.create_dataset("edges/net/" + name, shape=(2 ** 40,), dtype=np.uint64, chunks=(1024,),
+                                 fillvalue=fill)
+        self.assertLess(os.path.getsize(path), 100000)
+        for ranks in (1, 3):
+            with self.subTest(ranks=ranks):
+                self.assert_refused(["run", "--set", "N=5", "--set", "graph=file", "--set", f"graph_file={path}",
+                                     "-o", self.path("huge-out.h5")], path, "1099511627776 synapses", ranks=ranks)
+
     def test_signed_sonata_ids_are_read(self):
         # int64 ids (as some tools write them) are read when they are node ids.
         signed = self.write_edges("signed.h5", np.array([0, 1, 2, 3], dtype=np.int64),

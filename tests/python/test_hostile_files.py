@@ -78,6 +78,10 @@ class HostileFilesTest(unittest.TestCase):
             "report1d.h5": (lambda f: replace(f, "report/lifnet/data", np.zeros(10, dtype=np.float32)),
                             "report/lifnet/data"),
             "config_int.h5": (lambda f: f.attrs.__setitem__("config", np.arange(4)), "config"),
+            # 2^40 values declared, none stored: refused before they are allocated.
+            "unstored.h5": (lambda f: (f.__delitem__("nodes/lifnet/0/inhibitory"),
+                                       f.create_dataset("nodes/lifnet/0/inhibitory", shape=(2 ** 40,), dtype=np.uint8,
+                                                        chunks=(4096,))), "nodes/lifnet/0/inhibitory"),
             "version_missing.h5": (lambda f: f.attrs.__delitem__("lifnet_version"), "lifnet_version"),
         }
         for name, (edit, obj) in cases.items():

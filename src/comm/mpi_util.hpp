@@ -65,6 +65,9 @@ std::vector<T> allgatherv(const boost::mpi::communicator& comm, std::span<const 
     return out;
 }
 
+// Collective: how many ranks of `comm` share this rank's node (memory).
+int ranks_on_this_node(const boost::mpi::communicator& comm);
+
 // Runs `work` on every rank; if it throws on any rank, every rank throws the
 // same collective_error carrying the lowest failing rank's message. Use it
 // around any step that can fail on one rank alone before a collective.

@@ -16,19 +16,6 @@
 
 namespace lifnet {
 
-node_range block_of(std::uint64_t N, int size, int rank) {
-    const std::uint64_t q = N / size, r = N % size;
-    auto start = [&](std::uint64_t b) { return b * q + std::min<std::uint64_t>(b, r); };
-    return {start(rank), start(rank + 1)};
-}
-
-int block_owner(std::uint64_t node, std::uint64_t N, int size) {
-    const std::uint64_t q = N / size, r = N % size;
-    // The first r blocks hold q + 1 nodes, the others q.
-    if (node < r * (q + 1)) return static_cast<int>(node / (q + 1));
-    return static_cast<int>(r + (node - r * (q + 1)) / q);
-}
-
 // Compressed rows for the nodes of `range` from directed pairs (row, col).
 adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& pairs) {
     std::sort(pairs.begin(), pairs.end());
@@ -196,7 +183,8 @@ adjacency distribute_from_root(std::uint64_t N, const boost::mpi::communicator& 
 }
 
 adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
-    if (c.graph == "file") {
+    switch (c.graph) {
+    case graph_model::file: {
         // Rank 0 decides what the file is, once: a regular file within the
         // input cap, HDF5 or text.
         bool hdf5 = false;
@@ -208,9 +196,15 @@ adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
         boost::mpi::broadcast(comm, hdf5, 0);
         return hdf5 ? read_sonata_edges(c, comm) : read_edge_list(c, comm);
     }
-    config lattice = c;
-    if (c.graph == "ring") lattice.p = 0;
-    return adjacency_from_edges(comm, c.N, c.graph == "er" ? erdos_renyi(c, comm) : watts_strogatz(lattice, comm));
+    case graph_model::ring: {
+        config lattice = c;
+        lattice.p = 0;
+        return adjacency_from_edges(comm, c.N, watts_strogatz(lattice, comm));
+    }
+    case graph_model::ws: return adjacency_from_edges(comm, c.N, watts_strogatz(c, comm));
+    case graph_model::er: return adjacency_from_edges(comm, c.N, erdos_renyi(c, comm));
+    }
+    throw internal_error("unknown graph model");
 }
 
 } // namespace lifnet

@@ -1,6 +1,8 @@
 #pragma once
 // Graph generation (MODEL.md §1). Every rank builds the nodes of its initial
 // block; the edge set depends on (N, k, p, seed) only, never on the ranks.
+#include "comm/decomposition.hpp"
+
 #include <lifnet/config.hpp>
 
 #include <boost/mpi/communicator.hpp>
@@ -10,13 +12,6 @@
 #include <vector>
 
 namespace lifnet {
-
-// Node ids [lo, hi) of `rank`'s block: N split into near-equal ranges.
-struct node_range {
-    std::uint64_t lo, hi;
-};
-node_range block_of(std::uint64_t N, int size, int rank);
-int block_owner(std::uint64_t node, std::uint64_t N, int size);
 
 // An undirected graph in compressed rows. Row r is node ids[r]; its
 // neighbours (each one synapse into ids[r], since every undirected edge is

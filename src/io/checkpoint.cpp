@@ -3,7 +3,7 @@
 #include "io/by_id.hpp"
 #include "io/output.hpp"
 
-#include <lifnet/simulation.hpp>
+#include <lifnet/simulation.hpp> // restart_config
 #include <lifnet/version.hpp>
 
 #include <H5FDmpio.h>
@@ -134,28 +134,24 @@ std::vector<fixed128> from_words(const std::vector<std::uint64_t>& words) {
 
 } // namespace
 
-void write_checkpoint(const std::string& path, std::int64_t step, const run_state& s,
-                      const boost::mpi::communicator& comm) {
+void write_checkpoint(const std::string& path, const config& c, const std::vector<std::uint64_t>& ids,
+                      const checkpoint_state& s, const boost::mpi::communicator& comm) {
     const bool root_rank = comm.rank() == 0;
-    const auto totals = s.voltages.global_state();
+    const auto& totals = s.voltage_totals;
     // Phase sums exist up to the last spike, at most the samples taken so far.
-    auto phase_sums = s.spike_stats.global_phase_sums(comm);
+    auto phase_sums = s.phase_sums;
     phase_sums.resize(2 * totals.vbar.size());
-    const replicated whole{step,        totals.samples,       s.spikes_total, to_words({totals.abs_deviation}),
-                           totals.vbar, to_words(phase_sums), to_toml(s.c)};
-
-    const auto& ids = s.block.ids;
-    const auto ring = s.ring.pending(step);
-    const auto welford = s.voltages.neuron_state();
+    const replicated whole{s.step,      totals.samples,       s.spikes_total, to_words({totals.abs_deviation}),
+                           totals.vbar, to_words(phase_sums), to_toml(c)};
     std::vector<std::int64_t> counts;
     std::vector<double> isi;
-    for (const auto& n: s.spike_stats.neurons()) {
+    for (const auto& n: s.neurons) {
         counts.insert(counts.end(), {n.count, n.first, n.last, n.late});
         isi.insert(isi.end(), {n.isi_mean, n.isi_m2});
     }
-    std::uint64_t checksum = (root_rank ? hash_replicated(whole) : 0) + hash_by_id("V", ids, s.block.V, 1) +
-                             hash_by_id("I", ids, s.block.I, 1) + hash_by_id("refractory", ids, s.block.refractory, 1) +
-                             hash_by_id("ring", ids, ring, s.ring.width()) + hash_by_id("welford", ids, welford, 2) +
+    std::uint64_t checksum = (root_rank ? hash_replicated(whole) : 0) + hash_by_id("V", ids, s.V, 1) +
+                             hash_by_id("I", ids, s.I, 1) + hash_by_id("refractory", ids, s.refractory, 1) +
+                             hash_by_id("ring", ids, s.ring, s.ring_width) + hash_by_id("welford", ids, s.welford, 2) +
                              hash_by_id("spike_counts", ids, counts, 4) + hash_by_id("isi_welford", ids, isi, 2);
     checksum = boost::mpi::all_reduce(comm, checksum, std::plus<>()); // mod 2^64, in any order
 
@@ -174,12 +170,12 @@ void write_checkpoint(const std::string& path, std::int64_t step, const run_stat
     h5::write_dataset(root, "vbar", whole.vbar.size(), 0, root_rank ? whole.vbar : std::vector<double>{});
     h5::write_dataset(root, "phase_sums", whole.phase_sums.size(), 0,
                       root_rank ? whole.phase_sums : std::vector<std::uint64_t>{});
-    const auto N = s.c.N;
-    write_by_id(root, "V", N, ids, s.block.V, 1, comm);
-    write_by_id(root, "I", N, ids, s.block.I, 1, comm);
-    write_by_id(root, "refractory", N, ids, s.block.refractory, 1, comm);
-    write_by_id(root, "ring", N, ids, ring, s.ring.width(), comm);
-    write_by_id(root, "welford", N, ids, welford, 2, comm);
+    const auto N = c.N;
+    write_by_id(root, "V", N, ids, s.V, 1, comm);
+    write_by_id(root, "I", N, ids, s.I, 1, comm);
+    write_by_id(root, "refractory", N, ids, s.refractory, 1, comm);
+    write_by_id(root, "ring", N, ids, s.ring, s.ring_width, comm);
+    write_by_id(root, "welford", N, ids, s.welford, 2, comm);
     write_by_id(root, "spike_counts", N, ids, counts, 4, comm);
     write_by_id(root, "isi_welford", N, ids, isi, 2, comm);
     file.commit();
@@ -234,31 +230,33 @@ std::int64_t check_checkpoint(const std::string& path, const config& c) {
     return step;
 }
 
-void read_checkpoint(const std::string& path, const run_state& s, std::int64_t step,
-                     const boost::mpi::communicator& comm) {
+checkpoint_state read_checkpoint(const std::string& path, const config& c, const std::vector<std::uint64_t>& ids,
+                                 std::size_t ring_width, const boost::mpi::communicator& comm) {
     const auto file = open_checkpoint(path, comm);
-
-    // Everything is read and its checksum verified before any state is restored.
-    const auto& ids = s.block.ids;
-    const auto N = s.c.N;
-    auto V = read_by_id<double>(file, "V", N, ids, 1, comm);
-    auto I = read_by_id<double>(file, "I", N, ids, 1, comm);
-    auto refractory = read_by_id<std::int64_t>(file, "refractory", N, ids, 1, comm);
-    const auto ring = read_by_id<std::uint32_t>(file, "ring", N, ids, s.ring.width(), comm);
-    const auto welford = read_by_id<double>(file, "welford", N, ids, 2, comm);
+    // Everything is read and its checksum verified before it is returned;
+    // the parts it is restored into check the values (simulation::restore).
+    checkpoint_state s;
+    s.step = file.attribute<std::int64_t>("step", 1)[0]; // as checked
+    const auto N = c.N;
+    s.V = read_by_id<double>(file, "V", N, ids, 1, comm);
+    s.I = read_by_id<double>(file, "I", N, ids, 1, comm);
+    s.refractory = read_by_id<std::int64_t>(file, "refractory", N, ids, 1, comm);
+    s.ring_width = ring_width;
+    s.ring = read_by_id<std::uint32_t>(file, "ring", N, ids, ring_width, comm);
+    s.welford = read_by_id<double>(file, "welford", N, ids, 2, comm);
     const auto counts = read_by_id<std::int64_t>(file, "spike_counts", N, ids, 4, comm);
     const auto isi = read_by_id<double>(file, "isi_welford", N, ids, 2, comm);
     const auto samples = file.attribute<std::int64_t>("samples", 1)[0]; // as checked
-    const replicated whole{step,
+    const replicated whole{s.step,
                            samples,
                            file.attribute<std::uint64_t>("spikes_total", 1)[0],
                            file.attribute<std::uint64_t>("abs_deviation", 2),
                            file.values<double>("vbar", static_cast<hsize_t>(samples)),
                            file.values<std::uint64_t>("phase_sums", 4 * static_cast<hsize_t>(samples)),
                            file.string_attribute("config")};
-    const std::uint64_t mine = hash_by_id("V", ids, V, 1) + hash_by_id("I", ids, I, 1) +
-                               hash_by_id("refractory", ids, refractory, 1) +
-                               hash_by_id("ring", ids, ring, s.ring.width()) + hash_by_id("welford", ids, welford, 2) +
+    const std::uint64_t mine = hash_by_id("V", ids, s.V, 1) + hash_by_id("I", ids, s.I, 1) +
+                               hash_by_id("refractory", ids, s.refractory, 1) +
+                               hash_by_id("ring", ids, s.ring, ring_width) + hash_by_id("welford", ids, s.welford, 2) +
                                hash_by_id("spike_counts", ids, counts, 4) + hash_by_id("isi_welford", ids, isi, 2);
     const auto checksum = boost::mpi::all_reduce(comm, mine, std::plus<>()) + hash_replicated(whole);
     run_collectively(comm, [&] {
@@ -266,39 +264,15 @@ void read_checkpoint(const std::string& path, const run_state& s, std::int64_t s
             throw file_error(path, "damaged checkpoint: its checksum does not match its contents (changed or "
                                    "corrupted after it was written)");
     });
-
-    s.block.V = std::move(V);
-    s.block.I = std::move(I);
-    s.block.refractory = std::move(refractory);
-    bool valid = s.ring.restore(step, ring);
-    const voltage_measures::totals totals{samples, from_words(whole.abs_deviation)[0], whole.vbar};
-    auto phase_sums = from_words(whole.phase_sums);
-    phase_sums.resize(2 * static_cast<std::size_t>(sample_grid(s.c).count()), 0);
-    std::vector<spike_measures::neuron> neurons(ids.size());
-    std::uint64_t spikes = 0;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        neurons[i] = {counts[4 * i],     counts[4 * i + 1], counts[4 * i + 2],
-                      counts[4 * i + 3], isi[2 * i],        isi[2 * i + 1]};
-        spikes += static_cast<std::uint64_t>(counts[4 * i]);
-    }
     s.spikes_total = whole.spikes_total;
-
-    // Values that cannot come from a run are refused before anything walks
-    // them (a checkpoint whose checksum was recomputed after an edit).
-    valid &= boost::mpi::all_reduce(comm, spikes, std::plus<>()) == s.spikes_total;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        // After a step V is below threshold, or reset (and held while refractory).
-        const double V = s.block.V[i];
-        const auto refractory = s.block.refractory[i];
-        valid &= std::abs(V) < fixed_limit && std::abs(s.block.I[i]) < fixed_limit && refractory >= 0 &&
-                 refractory <= s.c.ref_steps() &&
-                 (refractory > 0 ? V == s.c.V_reset : V < s.c.V_th || V == s.c.V_reset);
-    }
-    valid = valid && s.voltages.restore(welford, totals, step);
-    valid = valid && s.spike_stats.restore(std::move(neurons), std::move(phase_sums), step, comm.rank() == 0);
-    run_collectively(comm, [&] {
-        if (!valid) throw file_error(path, "damaged checkpoint: values that no run can reach");
-    });
+    s.voltage_totals = {samples, from_words(whole.abs_deviation)[0], whole.vbar};
+    s.phase_sums = from_words(whole.phase_sums);
+    s.phase_sums.resize(2 * static_cast<std::size_t>(sample_grid(c).count()), 0);
+    s.neurons.resize(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        s.neurons[i] = {counts[4 * i],     counts[4 * i + 1], counts[4 * i + 2],
+                        counts[4 * i + 3], isi[2 * i],        isi[2 * i + 1]};
+    return s;
 }
 
 } // namespace lifnet

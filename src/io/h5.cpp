@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 namespace lifnet::h5 {
 
@@ -28,32 +29,26 @@ hid_t check(hid_t rc, const char* call) {
 
 void handle::close() {
     if (id_ < 0) return;
-    switch (H5Iget_type(id_)) {
-    case H5I_FILE:
-        H5Fclose(id_);
-        break;
-    case H5I_GROUP:
-        H5Gclose(id_);
-        break;
-    case H5I_DATASET:
-        H5Dclose(id_);
-        break;
-    case H5I_DATASPACE:
-        H5Sclose(id_);
-        break;
-    case H5I_DATATYPE:
-        H5Tclose(id_);
-        break;
-    case H5I_ATTR:
-        H5Aclose(id_);
-        break;
-    case H5I_GENPROP_LST:
-        H5Pclose(id_);
-        break;
-    default:
-        break;
-    }
+    // The close call of each kind of handle lifnet holds (a table, not a
+    // switch: H5I_type_t has many kinds that lifnet never opens).
+    static constexpr std::pair<H5I_type_t, herr_t (*)(hid_t)> closers[] = {
+        {H5I_FILE, H5Fclose},      {H5I_GROUP, H5Gclose}, {H5I_DATASET, H5Dclose},       {H5I_DATASPACE, H5Sclose},
+        {H5I_DATATYPE, H5Tclose}, {H5I_ATTR, H5Aclose},  {H5I_GENPROP_LST, H5Pclose}};
+    const auto type = H5Iget_type(id_);
+    for (const auto& [kind, close]: closers)
+        if (kind == type) close(id_);
     id_ = H5I_INVALID_HID;
+}
+
+void silence_errors() {
+    static const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
+    (void)silenced;
+}
+
+handle mpio_access(MPI_Comm comm) {
+    handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
+    check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+    return fapl;
 }
 
 handle create_group(hid_t parent, const std::string& path) {
@@ -193,16 +188,13 @@ namespace {
 // "float64", "uint32", "string of 12 bytes", ...: how an object's type reads in a message.
 std::string type_name(hid_t type) {
     const auto size = H5Tget_size(type);
-    switch (H5Tget_class(type)) {
-    case H5T_INTEGER:
-        return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
-    case H5T_FLOAT:
-        return "float" + std::to_string(8 * size);
-    case H5T_STRING:
+    // Not a switch: H5T_class_t has many classes that all read the same here.
+    const auto cls = H5Tget_class(type);
+    if (cls == H5T_INTEGER) return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
+    if (cls == H5T_FLOAT) return "float" + std::to_string(8 * size);
+    if (cls == H5T_STRING)
         return H5Tis_variable_str(type) > 0 ? "variable-length string" : "string of " + std::to_string(size) + " bytes";
-    default:
-        return "a non-numeric type";
-    }
+    return "a non-numeric type";
 }
 
 std::string shape_name(const std::vector<hsize_t>& dims) {
@@ -227,11 +219,10 @@ std::string wanted_type() {
 } // namespace
 
 reader::reader(std::string path, MPI_Comm comm): path_(std::move(path)) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    silence_errors();
     check_regular_file(path_);
     if (H5Fis_hdf5(path_.c_str()) <= 0) throw file_error(path_, "not an HDF5 file");
-    handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
-    if (comm != MPI_COMM_NULL) check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+    const auto fapl = comm != MPI_COMM_NULL ? mpio_access(comm) : handle(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
     file_ = handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, fapl));
     if (file_.get() < 0) throw file_error(path_, "cannot open as HDF5");
 }

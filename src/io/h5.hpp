@@ -4,6 +4,7 @@
 #include <lifnet/errors.hpp>
 
 #include <hdf5.h>
+#include <mpi.h>
 
 #include <cstdint>
 #include <string>
@@ -39,6 +40,15 @@ private:
 
 // A group, created with its parents.
 handle create_group(hid_t parent, const std::string& path);
+
+// Stops HDF5 printing its error stack: lifnet reports failures as exceptions
+// (check()) instead. Call before any HDF5 call whose failure is expected
+// (opening a file that may not be HDF5); the first call sets it for the process.
+void silence_errors();
+
+// A file access property list for MPI-IO over the ranks of `comm`: every
+// parallel open and create uses it.
+handle mpio_access(MPI_Comm comm);
 
 template <typename T>
 hid_t native_type();

@@ -2,6 +2,7 @@
 #include <lifnet/info.hpp>
 
 #include "io/h5.hpp"
+#include "io/run_file.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -57,6 +58,7 @@ std::string describe_sweep(const h5::reader& file) {
 
 // A run file (docs/output-format.md).
 std::string describe_run(const h5::reader& file) {
+    namespace f = run_file;
     const auto populations = file.children("spikes");
     if (populations.size() != 1)
         file.fail("spikes", "expected one population, found " + std::to_string(populations.size()));
@@ -66,11 +68,11 @@ std::string describe_run(const h5::reader& file) {
         << file.string_attribute("lifnet_git_hash") << "), " << file.string_attribute("start_time") << " to "
         << file.string_attribute("end_time") << "\n";
     out << "command: " << file.string_attribute("command_line") << "\n";
-    const auto spikes = file.shape<double>("spikes/" + pop + "/timestamps", 1)[0];
-    if (file.shape<std::uint64_t>("spikes/" + pop + "/node_ids", 1)[0] != spikes)
-        file.fail("spikes/" + pop + "/node_ids", "not one id per timestamp");
+    const auto spikes = file.shape<double>(f::path(f::spikes(pop), f::spike_times), 1)[0];
+    if (file.shape<std::uint64_t>(f::path(f::spikes(pop), f::spike_ids), 1)[0] != spikes)
+        file.fail(f::path(f::spikes(pop), f::spike_ids), "not one id per timestamp");
     out << "population " << pop << ": " << spikes << " spikes";
-    const auto report = "report/" + pop + "/data";
+    const auto report = f::path(f::report(pop), f::report_data);
     if (file.exists(report)) {
         const auto dims = file.float_shape(report, 2);
         out << ", report of " << dims[1] << " neurons x " << dims[0] << " samples";
@@ -78,12 +80,12 @@ std::string describe_run(const h5::reader& file) {
     else
         out << ", no report";
     out << "\n";
-    const auto inhibitory = "nodes/" + pop + "/0/inhibitory";
+    const auto inhibitory = f::path(f::nodes(pop), "0/inhibitory");
     if (file.exists(inhibitory)) {
         const auto flags = file.values<std::uint8_t>(inhibitory, file.shape<std::uint8_t>(inhibitory, 1)[0]);
         out << "circuit: " << flags.size() << " nodes (" << std::count(flags.begin(), flags.end(), 1)
             << " inhibitory), ";
-        const auto sources = "edges/" + pop + "/source_node_id";
+        const auto sources = f::path(f::edges(pop), "source_node_id");
         if (file.exists(sources))
             out << file.node_id_rows(sources) << " edges\n";
         else
@@ -91,13 +93,13 @@ std::string describe_run(const h5::reader& file) {
     }
     else
         out << "circuit: none (a file of the older layout, without a SONATA node population)\n";
-    if (file.exists("network/edge_cut"))
-        out << "partition: edge cut " << file.scalar<std::uint64_t>("network/edge_cut") << " synapses, imbalance "
-            << file.scalar<double>("network/imbalance") << "\n";
-    if (file.exists("sync/chi")) {
-        out << "synchrony: chi = " << file.scalar<double>("sync/chi") << ", E = " << file.scalar<double>("sync/E")
-            << " mV, R = " << file.scalar<double>("sync/R") << ", rate = " << file.scalar<double>("sync/rate_hz")
-            << " Hz, CV = " << file.scalar<double>("sync/cv") << "\n";
+    if (file.exists(f::path(f::network, f::edge_cut)))
+        out << "partition: edge cut " << file.scalar<std::uint64_t>(f::path(f::network, f::edge_cut))
+            << " synapses, imbalance " << file.scalar<double>(f::path(f::network, f::imbalance)) << "\n";
+    if (file.exists(f::path(f::sync, f::chi))) {
+        auto sync = [&](const char* name) { return file.scalar<double>(f::path(f::sync, name)); };
+        out << "synchrony: chi = " << sync(f::chi) << ", E = " << sync(f::E) << " mV, R = " << sync(f::R)
+            << ", rate = " << sync(f::rate_hz) << " Hz, CV = " << sync(f::cv) << "\n";
     }
     out << "configuration:\n" << file.string_attribute("config") << "\n";
     return out.str();

@@ -12,7 +12,7 @@
 namespace lifnet {
 
 bool is_hdf5_file(const std::string& path) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    h5::silence_errors();
     return H5Fis_hdf5(path.c_str()) > 0;
 }
 

@@ -82,14 +82,21 @@ std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communica
 } // namespace
 
 std::vector<int> assign_ranks(const config& c, const adjacency& adj, const boost::mpi::communicator& comm) {
-    if (c.partition == "ptscotch" && comm.size() > 1) return ptscotch(adj, comm);
-    std::vector<int> to(adj.rows());
-    for (std::size_t r = 0; r < adj.rows(); ++r) {
-        const auto id = adj.ids[r];
-        to[r] = c.partition == "random" ? block_owner(permute(id, adj.N, c.seed), adj.N, comm.size())
-                                        : block_owner(id, adj.N, comm.size());
+    // Node id -> rank for the partitions computed without the graph.
+    auto assign = [&](auto owner) {
+        std::vector<int> to(adj.rows());
+        for (std::size_t r = 0; r < adj.rows(); ++r) to[r] = owner(adj.ids[r]);
+        return to;
+    };
+    switch (c.partition) {
+    case partition_method::ptscotch:
+        if (comm.size() > 1) return ptscotch(adj, comm);
+        [[fallthrough]]; // one rank: every node on it, as with block
+    case partition_method::block: return assign([&](std::uint64_t id) { return block_owner(id, adj.N, comm.size()); });
+    case partition_method::random:
+        return assign([&](std::uint64_t id) { return block_owner(permute(id, adj.N, c.seed), adj.N, comm.size()); });
     }
-    return to;
+    throw internal_error("unknown partition method");
 }
 
 adjacency migrate(adjacency adj, const std::vector<int>& to, const boost::mpi::communicator& comm) {

@@ -23,7 +23,7 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // its file.
     const double n = static_cast<double>(c.N) / ranks;
     double synapses = n * static_cast<double>(c.k);
-    if (c.graph == "file") {
+    if (c.graph == graph_model::file) {
         // Sized without opening it (a FIFO would block); the reader refuses what is not a regular file.
         struct stat st {};
         const bool regular = stat(c.graph_file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -76,12 +76,7 @@ std::uint64_t resident_bytes() {
 }
 
 void check_memory(const config& c, const boost::mpi::communicator& comm) {
-    MPI_Comm node_comm;
-    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_comm),
-              "MPI_Comm_split_type");
-    int on_node = 1;
-    MPI_Comm_size(node_comm, &on_node);
-    MPI_Comm_free(&node_comm);
+    const int on_node = ranks_on_this_node(comm);
     run_collectively(comm, [&] {
         const auto need = estimate_bytes_per_rank(c, comm.size());
         const auto have = available_bytes();

@@ -33,7 +33,7 @@ lifnet::config small_run() {
     c.t_transient = 0;
     c.sample_dt = 0.5;
     c.I_bias = 25; // spikes within the first milliseconds
-    c.partition = "block";
+    c.partition = lifnet::partition_method::block;
     c.record = "none";
     return c;
 }

@@ -1,0 +1,26 @@
+#include "partition/library.hpp"
+
+#include "partition/petsc_util.hpp"
+
+#include <cstdlib>
+
+namespace lifnet {
+
+void start_partition_library() {
+    // PETSc reads only these options, never the user's command line.
+    // PT-Scotch's threaded halo exchange can run mismatched collectives
+    // (seen: a hang at 4 ranks); one thread per rank. A user's value wins.
+    setenv("SCOTCH_PTHREAD_NUMBER", "1", 0);
+    static char name[] = "lifnet", no_handler[] = "-no_signal_handler";
+    static char* petsc_argv[] = {name, no_handler, nullptr};
+    int petsc_argc = 2;
+    char** args = petsc_argv;
+    petsc_check(PetscInitialize(&petsc_argc, &args, nullptr, nullptr), "PetscInitialize");
+    PetscPushErrorHandler(PetscReturnErrorHandler, nullptr); // errors become exceptions, not prints
+}
+
+void stop_partition_library() {
+    PetscFinalize();
+}
+
+} // namespace lifnet

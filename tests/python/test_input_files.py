@@ -58,9 +58,10 @@ class InputFilesTest(unittest.TestCase):
                 with self.subTest(kind, ranks=ranks):
                     out = self.path("out.h5")
                     # (CLI11 refuses a directory itself, as "File is actually a directory".)
-                    self.assert_refused(["run", path, "-o", out], ranks, path,
-                                        "directory" if kind == "directory" else "not a regular file")
-                    self.assertFalse(os.path.exists(out))
+                    for command in ("run", "sweep"):
+                        self.assert_refused([command, path, "-o", out], ranks, path,
+                                            "directory" if kind == "directory" else "not a regular file")
+                        self.assertFalse(os.path.exists(out))
 
     def test_graph_files_that_are_not_regular_are_refused(self):
         for kind, path in self.specials().items():

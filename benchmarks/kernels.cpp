@@ -27,11 +27,14 @@ void block_update(benchmark::State& state) {
     std::vector<std::uint64_t> ids(N);
     std::iota(ids.begin(), ids.end(), 0);
     neuron_block block(c, ids, std::vector<double>(N, c.J));
-    const std::vector<input_count> none(N, 0);
-    std::vector<std::uint32_t> fired;
+    delay_ring ring(N, c.delay_steps()); // no input: advance() leaves it zero
+    const sample_grid grid(c);
+    const neuron_block::sampler none = [](std::int64_t, std::size_t, std::span<const double>) {};
+    std::vector<local_spike> fired;
     std::int64_t n = 0;
     for (auto _: state) {
-        block.step(n++, none.data(), none.data(), c.g, fired);
+        block.advance(n, n + 1, ring, c.g, grid, fired, none);
+        ++n;
         fired.clear();
     }
     state.counters["neuron_steps/s"] = benchmark::Counter(

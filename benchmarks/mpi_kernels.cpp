@@ -49,9 +49,9 @@ void exchange(benchmark::State& state) {
         for (std::uint64_t i = 0; i < per_rank; ++i) sources.push_back((r + size) % size * per_rank + i);
     std::sort(sources.begin(), sources.end());
     sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
-    spike_exchange ex(state.range(1) ? "neighbour" : "allgather", per_rank * size, ids, sources, world);
-    std::vector<std::pair<std::int64_t, std::uint32_t>> fired;
-    for (std::uint32_t i = 0; i < per_rank; ++i) fired.emplace_back(i % 10, i);
+    spike_exchange ex(state.range(1) ? spike_routing::neighbour : spike_routing::allgather, per_rank * size, ids, sources, world);
+    std::vector<local_spike> fired;
+    for (std::uint32_t i = 0; i < per_rank; ++i) fired.push_back({i % 10, i});
     for (auto _: state) {
         ex.exchange(fired, ids, false);
         benchmark::DoNotOptimize(ex.received().data());

@@ -27,10 +27,12 @@ target_link_libraries(lifnet-private-deps INTERFACE
 target_include_directories(lifnet-private-deps SYSTEM INTERFACE ${RANDOM123_INCLUDE_DIR})
 
 # Bit-for-bit reproducibility across ranks and with other simulators
-# (MODEL.md §3): no fast-math, no FMA contraction.
+# (MODEL.md §3): no fast-math, no FMA contraction. A switch on an enum names
+# every value (no default), so that a new mode is an error wherever it is
+# not handled.
 add_library(lifnet-compile-options INTERFACE)
 target_compile_options(lifnet-compile-options INTERFACE
-  -Wall -Wextra -Wpedantic -ffp-contract=off $<$<BOOL:${LIFNET_NATIVE}>:-march=native>)
+  -Wall -Wextra -Wpedantic -Werror=switch-enum -ffp-contract=off $<$<BOOL:${LIFNET_NATIVE}>:-march=native>)
 if(LIFNET_SANITIZE)
   target_compile_options(lifnet-compile-options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(lifnet-compile-options INTERFACE -fsanitize=address,undefined)

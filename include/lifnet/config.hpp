@@ -7,15 +7,34 @@
 
 namespace lifnet {
 
+// The keys with a fixed set of values (MODEL.md §7). Their names and values
+// are listed once, in config.cpp's key table, which parses them and feeds
+// --help; code switches on them, so a new value is a compile error
+// (-Werror=switch-enum) wherever it is not handled.
+enum class graph_model { ws, ring, er, file };
+enum class partition_method { ptscotch, block, random };
+enum class integrator_method { rk4, exact };
+// `exchange`: how long an epoch is, the steps between two exchanges: one
+// step, or the delay D (the longest that delivers every spike in time).
+enum class epoch_length { step, epoch };
+// `routing`: which ranks a spike is sent to: all, or those holding a target.
+enum class spike_routing { allgather, neighbour };
+enum class weight_norm { none, in_degree };
+enum class report_type { float32, float64 };
+
+// The name of a mode value as the user writes it ("neighbour").
+template <typename Mode>
+const char* mode_name(Mode m);
+
 struct config {
     // Network (MODEL.md §1).
     std::uint64_t N = 100;
     std::uint64_t k = 4;
     double p = 0.1;
     std::uint64_t seed = 1;
-    std::string graph = "ws";           // ws | ring | er | file
-    std::string graph_file;             // text edge list, for graph = file
-    std::string partition = "ptscotch"; // ptscotch | block | random
+    graph_model graph = graph_model::ws;
+    std::string graph_file; // text edge list, for graph = file
+    partition_method partition = partition_method::ptscotch;
 
     // Neuron and synapses (MODEL.md §2).
     double dt = 0.1;                   // [ms]
@@ -35,10 +54,10 @@ struct config {
     double stim_amp = 0;               // [mV]
     double stim_start = 0;             // [ms]
     double stim_dur = 0;               // [ms]
-    std::string integrator = "rk4";    // rk4 | exact
-    std::string exchange = "epoch";    // step | epoch
-    std::string routing = "neighbour"; // allgather | neighbour
-    std::string J_norm = "none";       // none | in_degree
+    integrator_method integrator = integrator_method::rk4;
+    epoch_length exchange = epoch_length::epoch;
+    spike_routing routing = spike_routing::neighbour;
+    weight_norm J_norm = weight_norm::none;
 
     // Measures and output (MODEL.md §4–5).
     double t_transient = 100; // [ms]
@@ -46,20 +65,23 @@ struct config {
     std::string population = "lifnet";
     std::string record; // all | none | list of ids; empty: MODEL.md §7 default
     std::uint64_t record_every = 1;
-    std::string report_dtype = "float32"; // float32 | float64
+    report_type report_dtype = report_type::float32;
 
     // Derived step counts; valid after validate().
     std::int64_t nsteps() const;        // t_stop / dt
     std::int64_t delay_steps() const;   // d / dt
     std::int64_t ref_steps() const;     // t_ref / dt
     std::int64_t steps(double t) const; // t / dt for a whole number of steps
+    std::int64_t epoch_steps() const;   // steps between two exchanges (key exchange)
 };
 
-// One key as the user may set it: its name, unit and meaning (for --help).
+// One key as the user may set it: its name, unit, meaning and, for a mode,
+// its allowed values (for --help).
 struct key_info {
     std::string name;
     std::string unit;
     std::string help;
+    std::vector<std::string> values; // empty unless the key is a mode
 };
 const std::vector<key_info>& config_keys();
 

@@ -1,7 +1,10 @@
 #pragma once
 // Running one simulation: the public entry point of the library.
 #include <lifnet/config.hpp>
+#include <lifnet/errors.hpp>
+#include <lifnet/signals.hpp>
 #include <lifnet/spike.hpp>
+#include <lifnet/summary.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -12,8 +15,9 @@
 
 namespace lifnet {
 
-// MPI and PETSc for the lifetime of the program. PETSc is started without
-// its own signal handler, so that lifnet decides what a signal does.
+// MPI for the lifetime of the program, and PETSc from its first use
+// (partition = ptscotch on several ranks) to the end. PETSc is started
+// without its own signal handler, so that lifnet decides what a signal does.
 class environment {
 public:
     environment(int& argc, char**& argv);
@@ -43,6 +47,35 @@ private:
     std::shared_ptr<const impl> impl_;
 };
 
+// The failure policy for collective work on the ranks of ctx (STYLE.md):
+// runs work(); an exception that every rank throws together passes
+// (collective_error, interrupted, and config_error, as every rank validates
+// the same configuration). Any other exception is taken to be this rank's
+// alone: with other ranks in ctx, which would wait for it in a collective,
+// abort_alone() prints it with the rank and ends the ranks of ctx
+// (MPI_Abort on ctx's communicator, not on every rank of the job); alone in
+// ctx, it passes.
+void abort_alone(const context& ctx, const std::exception& e);
+template <typename Work>
+auto abort_if_alone(const context& ctx, Work&& work) -> decltype(work()) {
+    try {
+        return work();
+    }
+    catch (const collective_error&) {
+        throw;
+    }
+    catch (const config_error&) {
+        throw;
+    }
+    catch (const interrupted&) {
+        throw;
+    }
+    catch (const std::exception& e) {
+        abort_alone(ctx, e);
+        throw;
+    }
+}
+
 struct run_options {
     std::string output;       // HDF5 file to write; empty: none
     bool progress = false;    // rank 0 shows progress on a terminal
@@ -58,44 +91,6 @@ struct run_options {
     // Called on every rank after each exchange with the spikes its own
     // neurons fired in that epoch, in no particular order.
     std::function<void(std::span<const spike>)> on_spikes;
-};
-
-struct phase_seconds {
-    // Wall time [s] on this rank: graph, partition (with the exchange's
-    // routes), neuron updates, spike exchange (with any wait for other ranks),
-    // delivery into the delay ring, file writes, synchrony measures.
-    double build = 0, partition = 0, simulate = 0, exchange = 0, deliver = 0, write = 0, measures = 0;
-};
-
-// The synchrony measures of MODEL.md §4 over the samples t_transient <= t <= t_stop.
-struct sync_measures {
-    double chi = 0;                 // Golomb–Rinzel coherence, in [0, 1]
-    double E = 0;                   // synchronisation error [mV]
-    double R = 0;                   // Kuramoto order parameter from spike phases
-    double rate_hz = 0;             // mean firing rate after t_transient [Hz]
-    double cv = 0;                  // mean CV of inter-spike intervals
-    std::vector<double> t, Vbar;    // sample times [ms] and population mean V [mV]
-    std::vector<std::string> notes; // why a measure is NaN
-};
-
-struct run_summary {
-    std::uint64_t spikes = 0;
-    double rate_hz = 0; // 1000 · spikes / (N · t_stop)
-    std::uint64_t synapses = 0;
-    std::uint64_t edge_cut = 0; // synapses whose source and target are on different ranks
-    std::vector<std::uint64_t> neurons_per_rank, synapses_per_rank;
-    double imbalance = 1; // max / mean neurons per rank
-    phase_seconds seconds;
-    std::vector<double> update_seconds; // the neuron-update time of every rank [s]: the load balance
-    // Peak resident memory summed over the ranks [bytes]: up to the end of
-    // the set-up (graph, partition, state, output file), and during the
-    // time-stepping loop alone (sampled at most every 50 ms); 0 where the
-    // system does not say.
-    std::uint64_t peak_memory_setup = 0, peak_memory_loop = 0;
-    // Spike bytes sent between ranks by the exchange, all ranks (payload
-    // only: 16 bytes per spike and destination rank).
-    std::uint64_t exchange_bytes = 0;
-    sync_measures sync;
 };
 
 // The configuration a checkpoint was written with (file_error if `path` is

@@ -1,9 +1,7 @@
 #include "comm/context.hpp"
-#include "partition/petsc_util.hpp"
+#include "partition/library.hpp"
 
 #include <boost/mpi/environment.hpp>
-
-#include <cstdlib>
 
 namespace lifnet {
 
@@ -12,21 +10,11 @@ struct environment::state {
     boost::mpi::environment mpi;
 };
 
-environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {
-    // PETSc reads only these options, never the user's command line.
-    // PT-Scotch's threaded halo exchange can run mismatched collectives
-    // (seen: a hang at 4 ranks); one thread per rank. A user's value wins.
-    setenv("SCOTCH_PTHREAD_NUMBER", "1", 0);
-    static char name[] = "lifnet", no_handler[] = "-no_signal_handler";
-    static char* petsc_argv[] = {name, no_handler, nullptr};
-    int petsc_argc = 2;
-    char** args = petsc_argv;
-    petsc_check(PetscInitialize(&petsc_argc, &args, nullptr, nullptr), "PetscInitialize");
-    PetscPushErrorHandler(PetscReturnErrorHandler, nullptr); // errors become exceptions, not prints
-}
+// PETSc starts when partition = ptscotch first needs it (partition/library.hpp).
+environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {}
 
 environment::~environment() {
-    PetscFinalize();
+    stop_partition_library();
 }
 
 context::context(): impl_(std::make_shared<const impl>(impl{boost::mpi::communicator()})) {}

@@ -14,6 +14,16 @@ void mpi_check(int rc, const char* call) {
     throw library_error(call, std::string(text, length));
 }
 
+int ranks_on_this_node(const boost::mpi::communicator& comm) {
+    MPI_Comm node_comm;
+    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_comm),
+              "MPI_Comm_split_type");
+    int on_node = 1;
+    MPI_Comm_size(node_comm, &on_node);
+    MPI_Comm_free(&node_comm);
+    return on_node;
+}
+
 void run_collectively(const boost::mpi::communicator& comm, const std::function<void()>& work) {
     std::string message;
     int code = 0;

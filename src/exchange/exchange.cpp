@@ -1,6 +1,6 @@
 #include "exchange/exchange.hpp"
 
-#include "io/by_id.hpp"
+#include "comm/id_directory.hpp"
 #include "comm/mpi_util.hpp"
 
 #include <algorithm>
@@ -8,41 +8,44 @@
 
 namespace lifnet {
 
-namespace {
 // A node of the holder's that another rank needs.
-struct wanted {
+struct spike_exchange::wanted {
     std::uint64_t index; // in the holder's ids
     int rank;            // the rank that needs it
 };
+
+namespace {
+
+// Collective: each block owner learns who holds the nodes of its block and
+// who needs them, and tells each holder who needs which of its nodes (on one
+// rank nobody else does).
+std::vector<spike_exchange::wanted> who_needs(std::uint64_t N, std::span<const std::uint64_t> ids,
+                                              std::span<const std::uint64_t> sources,
+                                              const boost::mpi::communicator& comm) {
+    const int size = comm.size();
+    if (size == 1) return {};
+    auto held = holders(N, ids, comm);
+    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    std::vector<std::vector<id_item<int>>> ask(size);
+    for (auto s: sources)
+        if (!std::binary_search(ids.begin(), ids.end(), s)) ask[block_owner(s, N, size)].push_back({s, 0, comm.rank()});
+    std::vector<std::vector<spike_exchange::wanted>> tell(size);
+    for (const auto& a: alltoallv(comm, ask)) {
+        const auto h = std::lower_bound(held.begin(), held.end(), a.id, [](const auto& x, auto id) { return x.id < id; });
+        tell[h->value].push_back({h->index, a.value});
+    }
+    return alltoallv(comm, tell);
+}
+
 } // namespace
 
-spike_exchange::spike_exchange(const std::string& routing, std::uint64_t N, std::span<const std::uint64_t> ids,
+spike_exchange::spike_exchange(spike_routing routing, std::uint64_t N, std::span<const std::uint64_t> ids,
                                std::span<const std::uint64_t> sources, const boost::mpi::communicator& comm):
     comm_(comm),
-    neighbour_(routing == "neighbour") {
-    if (!neighbour_) return;
+    routing_(routing) {
+    if (routing_ != spike_routing::neighbour) return; // allgather needs no routes
     const int size = comm.size();
-    // Each block owner learns who holds the nodes of its block and who needs
-    // them, and tells each holder who needs which of its nodes (on one rank
-    // nobody else does).
-    std::vector<wanted> wants;
-    if (size > 1) {
-        auto held = by_id_detail::holders(N, ids, comm);
-        std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-        std::vector<std::vector<by_id_detail::item<int>>> ask(size);
-        for (auto s: sources)
-            if (!std::binary_search(ids.begin(), ids.end(), s))
-                ask[block_owner(s, N, size)].push_back({s, 0, comm.rank()});
-        std::vector<std::vector<wanted>> tell(size);
-        for (const auto& a: alltoallv(comm, ask)) {
-            const auto h =
-                std::lower_bound(held.begin(), held.end(), a.id, [](const auto& x, auto id) { return x.id < id; });
-            tell[h->value].push_back({h->index, a.value});
-        }
-        held = {};
-        wants = alltoallv(comm, tell);
-    }
-
+    auto wants = who_needs(N, ids, sources, comm);
     // The distributed graph: out-neighbours are the ranks that need some of
     // this rank's neurons, in-neighbours the ranks that hold some it needs.
     std::vector<int> destinations, origins, to(size, 0), from(size, 0);
@@ -60,14 +63,18 @@ spike_exchange::spike_exchange(const std::string& routing, std::uint64_t N, std:
     graph_ = boost::mpi::communicator(graph, boost::mpi::comm_take_ownership);
     send_count_.resize(destinations.size());
     recv_count_.resize(origins.size());
+    set_routes(wants, destinations, ids.size());
+}
 
-    // Routes, destinations as out-neighbour indices.
+void spike_exchange::set_routes(std::vector<wanted>& wants, const std::vector<int>& destinations,
+                                std::size_t neurons) {
+    // Destinations as out-neighbour indices.
     for (auto& w: wants)
         w.rank =
             static_cast<int>(std::lower_bound(destinations.begin(), destinations.end(), w.rank) - destinations.begin());
     std::sort(wants.begin(), wants.end(),
               [](const auto& a, const auto& b) { return std::pair(a.index, a.rank) < std::pair(b.index, b.rank); });
-    const std::size_t words = (ids.size() + 63) / 64;
+    const std::size_t words = (neurons + 63) / 64;
     routed_.assign(words, 0);
     for (std::size_t j = 0; j < wants.size(); ++j) {
         const auto i = wants[j].index;
@@ -93,14 +100,14 @@ std::span<const std::uint32_t> spike_exchange::route(std::uint32_t i) const {
     return {route_.data() + route_start_[j], route_start_[j + 1] - route_start_[j]};
 }
 
-void spike_exchange::exchange(std::span<const std::pair<std::int64_t, std::uint32_t>> fired,
+void spike_exchange::exchange(std::span<const local_spike> fired,
                               std::span<const std::uint64_t> ids, bool stop) {
     own_.clear();
     for (const auto& [n, i]: fired) own_.push_back({n, ids[i]});
-    if (neighbour_)
-        neighbour(fired, stop);
-    else
-        allgather(stop);
+    switch (routing_) {
+    case spike_routing::allgather: return allgather(stop);
+    case spike_routing::neighbour: return neighbour(fired, stop);
+    }
 }
 
 void spike_exchange::allgather(bool stop) {
@@ -123,7 +130,7 @@ void spike_exchange::allgather(bool stop) {
     bytes_sent_ += own.size() * sizeof(spike) * static_cast<std::uint64_t>(size - 1);
 }
 
-void spike_exchange::neighbour(std::span<const std::pair<std::int64_t, std::uint32_t>> fired, bool stop) {
+void spike_exchange::neighbour(std::span<const local_spike> fired, bool stop) {
     const std::span<const spike> own = own_;
     // The agreement on count and stop runs while the spikes travel.
     std::int64_t agree[2] = {static_cast<std::int64_t>(own.size()), stop ? 1 : 0};
@@ -131,11 +138,11 @@ void spike_exchange::neighbour(std::span<const std::pair<std::int64_t, std::uint
     mpi_check(MPI_Iallreduce(MPI_IN_PLACE, agree, 2, MPI_INT64_T, MPI_SUM, comm_, &agreed), "MPI_Iallreduce");
     std::fill(send_count_.begin(), send_count_.end(), 0);
     for (const auto& f: fired)
-        for (auto d: route(f.second)) ++send_count_[d];
+        for (auto d: route(f.index)) ++send_count_[d];
     send_.resize(static_cast<std::size_t>(mpi_detail::displacements(send_count_, send_displ_)));
     auto next = send_displ_;
     for (std::size_t k = 0; k < fired.size(); ++k)
-        for (auto d: route(fired[k].second)) send_[next[d]++] = own[k];
+        for (auto d: route(fired[k].index)) send_[next[d]++] = own[k];
     // Counts and displacements in bytes from here on.
     for (std::size_t d = 0; d < send_count_.size(); ++d) {
         send_count_[d] *= sizeof(spike);

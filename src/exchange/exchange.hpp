@@ -8,6 +8,9 @@
 //              the edge cut instead of N.
 // Either way every rank also learns the epoch's spike count and whether any
 // rank asked to stop, so that all ranks stop at the same epoch.
+#include "neurons/local_spike.hpp"
+
+#include <lifnet/config.hpp>
 #include <lifnet/spike.hpp>
 
 #include <boost/mpi/communicator.hpp>
@@ -23,11 +26,11 @@ class spike_exchange {
 public:
     // Collective. ids: this rank's neurons, sorted; sources: the neurons
     // whose spikes this rank's synapses need, sorted and unique.
-    spike_exchange(const std::string& routing, std::uint64_t N, std::span<const std::uint64_t> ids,
+    spike_exchange(spike_routing routing, std::uint64_t N, std::span<const std::uint64_t> ids,
                    std::span<const std::uint64_t> sources, const boost::mpi::communicator& comm);
     // Collective: sends this rank's spikes of the epoch, given as (step,
     // index into ids) pairs.
-    void exchange(std::span<const std::pair<std::int64_t, std::uint32_t>> fired, std::span<const std::uint64_t> ids,
+    void exchange(std::span<const local_spike> fired, std::span<const std::uint64_t> ids,
                   bool stop);
     // After exchange(): this rank's spikes, in the order of `fired`.
     std::span<const spike> own() const { return own_; }
@@ -39,14 +42,18 @@ public:
     // Spike bytes this rank has sent to other ranks (payload only).
     std::uint64_t bytes_sent() const { return bytes_sent_; }
 
+    struct wanted; // a neuron of this rank's that another rank needs
+
 private:
     void allgather(bool stop);
-    void neighbour(std::span<const std::pair<std::int64_t, std::uint32_t>> fired, bool stop);
+    void neighbour(std::span<const local_spike> fired, bool stop);
+    // The routes of neighbour routing from what the other ranks need.
+    void set_routes(std::vector<wanted>& wants, const std::vector<int>& destinations, std::size_t neurons);
     // The destinations of own neuron i (none if no other rank needs it).
     std::span<const std::uint32_t> route(std::uint32_t i) const;
 
     boost::mpi::communicator comm_;
-    bool neighbour_;
+    spike_routing routing_;
     // neighbour routing: the distributed-graph communicator, and the
     // destinations of each own neuron that has targets on other ranks, as
     // indices into the communicator's out-neighbours. Neuron i is routed if

@@ -1,21 +1,17 @@
 #pragma once
 // Graph generation (MODEL.md §1). Every rank builds the nodes of its initial
 // block; the edge set depends on (N, k, p, seed) only, never on the ranks.
+#include "comm/decomposition.hpp"
+
 #include <lifnet/config.hpp>
 
 #include <boost/mpi/communicator.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace lifnet {
-
-// Node ids [lo, hi) of `rank`'s block: N split into near-equal ranges.
-struct node_range {
-    std::uint64_t lo, hi;
-};
-node_range block_of(std::uint64_t N, int size, int rank);
-int block_owner(std::uint64_t node, std::uint64_t N, int size);
 
 // An undirected graph in compressed rows. Row r is node ids[r]; its
 // neighbours (each one synapse into ids[r], since every undirected edge is
@@ -36,6 +32,14 @@ struct edge;
 // Compressed rows for the nodes of `range` from directed pairs (row, col),
 // each pair one synapse col -> row; `pairs` is sorted in place.
 adjacency rows_from_pairs(std::uint64_t N, node_range range, std::vector<edge>& pairs);
+
+// Collective: rank 0 reads a graph file through `next`, which appends up to
+// `limit` synapses as (target, source) pairs and says whether more remain
+// (it runs on rank 0 only); each chunk goes to the block owners of its
+// targets. One rank reads, so every rank builds from the same bytes
+// whatever happens to the file meanwhile (a FIFO, a file being rewritten).
+using synapse_source = std::function<bool(std::vector<edge>& out, std::size_t limit)>;
+adjacency distribute_from_root(std::uint64_t N, const boost::mpi::communicator& comm, const synapse_source& next);
 
 // The graph of `c` with this rank's block of rows (ids lo..hi-1). For
 // graph = file, graph_file is a text edge list or a SONATA edges file.

@@ -3,9 +3,10 @@
 // value travels to the block owner of its node, which writes (or reads) its
 // contiguous range. Used for /network and for checkpoints, which a run on
 // another number of ranks or another partition reads back.
-#include "graph/graph.hpp"
-#include "io/h5.hpp"
+#include "comm/decomposition.hpp"
+#include "comm/id_directory.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/h5.hpp"
 
 #include <boost/mpi/collectives.hpp>
 
@@ -14,23 +15,6 @@
 
 namespace lifnet {
 
-namespace by_id_detail {
-template <typename T>
-struct item {
-    std::uint64_t id;
-    std::uint64_t index; // position of the node in the requester's ids, or of the value
-    T value;
-};
-// Tells each block owner which rank holds each node of its block: the
-// returned requests are (node id, index in the holder's ids, holder rank).
-inline std::vector<item<int>> holders(std::uint64_t N, std::span<const std::uint64_t> ids,
-                                      const boost::mpi::communicator& comm) {
-    std::vector<std::vector<item<int>>> ask(comm.size());
-    for (std::size_t i = 0; i < ids.size(); ++i)
-        ask[block_owner(ids[i], N, comm.size())].push_back({ids[i], i, comm.rank()});
-    return alltoallv(comm, ask);
-}
-} // namespace by_id_detail
 
 // Collective: the sum of `count` over the ranks before this one.
 inline std::uint64_t ranks_before(std::uint64_t count, const boost::mpi::communicator& comm) {
@@ -54,7 +38,7 @@ void write_concatenated(hid_t parent, const std::string& name, const std::vector
 template <typename T>
 void write_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
                  const std::vector<T>& values, std::size_t width, const boost::mpi::communicator& comm) {
-    std::vector<std::vector<by_id_detail::item<T>>> send(comm.size());
+    std::vector<std::vector<id_item<T>>> send(comm.size());
     for (std::size_t i = 0; i < ids.size(); ++i)
         for (std::size_t w = 0; w < width; ++w)
             send[block_owner(ids[i], N, comm.size())].push_back({ids[i], w, values[i * width + w]});
@@ -67,16 +51,24 @@ void write_by_id(hid_t parent, const std::string& name, std::uint64_t N, const s
 }
 
 // Collective: the values of `ids` (this rank's nodes, sorted) from a dataset
-// written by write_by_id with the same width.
+// written by write_by_id with the same width (exactly N * width values of
+// type T, or a file_error on every rank).
 template <typename T>
-std::vector<T> read_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
-                          std::size_t width, const boost::mpi::communicator& comm) {
+std::vector<T> read_by_id(const h5::reader& file, const std::string& name, std::uint64_t N,
+                          const std::vector<std::uint64_t>& ids, std::size_t width,
+                          const boost::mpi::communicator& comm) {
     // Each block owner learns who holds the nodes of its block, reads its
     // block, and answers.
-    const auto asked = by_id_detail::holders(N, ids, comm);
+    const auto asked = holders(N, ids, comm);
     const auto block = block_of(N, comm.size(), comm.rank());
-    const auto mine = h5::read_dataset<T>(parent, name, block.lo * width, (block.hi - block.lo) * width);
-    std::vector<std::vector<by_id_detail::item<T>>> answer(comm.size());
+    std::vector<T> mine;
+    run_collectively(comm, [&] {
+        if (file.shape<T>(name, 1)[0] != N * width)
+            file.fail(name,
+                      "expected " + std::to_string(N * width) + " values (" + std::to_string(width) + " per node)");
+        mine = file.slice<T>(name, block.lo * width, (block.hi - block.lo) * width);
+    });
+    std::vector<std::vector<id_item<T>>> answer(comm.size());
     for (const auto& a: asked)
         for (std::size_t w = 0; w < width; ++w)
             answer[a.value].push_back({a.id, a.index * width + w, mine[(a.id - block.lo) * width + w]});

@@ -3,6 +3,7 @@
 #include "graph/edge_registry.hpp"
 #include "io/by_id.hpp"
 #include "io/h5.hpp"
+#include "io/run_file.hpp"
 #include "neurons/neurons.hpp"
 
 #include <algorithm>
@@ -67,7 +68,7 @@ void write_nodes(hid_t file, const config& c, const adjacency& local, const inhi
     // Every node has type 0 (the one row of the node-types table) and group 0.
     const auto block = block_of(c.N, comm.size(), comm.rank());
     const std::uint64_t n = block.hi - block.lo;
-    auto group = h5::create_group(file, "nodes/" + c.population);
+    auto group = h5::create_group(file, run_file::nodes(c.population));
     h5::write_dataset(group, "node_type_id", c.N, block.lo, std::vector<std::int64_t>(n, 0));
     h5::write_dataset(group, "node_group_id", c.N, block.lo, std::vector<std::uint32_t>(n, 0));
     std::vector<std::uint64_t> index(n);
@@ -132,7 +133,7 @@ void write_edges(hid_t file, const config& c, const adjacency& local, const std:
         for (std::size_t i = 0; i < count; ++i) values[i] = rows[i].*member;
         return values;
     };
-    auto group = h5::create_group(file, "edges/" + c.population);
+    auto group = h5::create_group(file, run_file::edges(c.population));
     auto attributes = h5::create_group(group, "0");
     write_concatenated(attributes, "syn_weight", column(&synapse_row::weight), comm);
     write_units(attributes, "syn_weight", "mV");

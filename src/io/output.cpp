@@ -2,6 +2,7 @@
 
 #include "comm/fault.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/run_file.hpp"
 
 #include <H5FDmpio.h>
 
@@ -17,9 +18,8 @@ constexpr std::size_t spike_batch = 1 << 16; // spikes per collective write
 }
 
 output_file::output_file(const std::string& path, const boost::mpi::communicator& comm): path_(path), comm_(comm) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // errors become exceptions instead
-    h5::handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
-    h5::check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+    h5::silence_errors();
+    const auto fapl = h5::mpio_access(comm);
     const auto tmp = path_ + ".tmp";
     run_collectively(comm_, [&] {
         const hid_t id = H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
@@ -52,8 +52,8 @@ void output_file::commit() {
 }
 
 spike_writer::spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm):
-    dt_(dt), comm_(comm), group_(h5::create_group(file, "spikes/" + population)),
-    timestamps_(group_, "timestamps", spike_batch), node_ids_(group_, "node_ids", spike_batch) {
+    dt_(dt), comm_(comm), group_(h5::create_group(file, run_file::spikes(population))),
+    timestamps_(group_, run_file::spike_times, spike_batch), node_ids_(group_, run_file::spike_ids, spike_batch) {
     h5::write_attribute(timestamps_.id(), "units", std::string("ms"));
     // libsonata reads `sorting` only as this enum.
     h5::handle sorting(h5::check(H5Tenum_create(H5T_NATIVE_UINT8), "H5Tenum_create"));

@@ -1,7 +1,8 @@
 #include "io/report.hpp"
 
-#include "graph/graph.hpp"
+#include "comm/decomposition.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/run_file.hpp"
 
 #include <H5FDmpio.h>
 #include <boost/mpi/collectives.hpp>
@@ -13,13 +14,59 @@ namespace lifnet {
 namespace {
 constexpr hsize_t chunk_samples = 256;
 constexpr hsize_t chunk_columns = 1024;
+
+// The dataset [samples, recorded] of V, chunked and extendable by samples.
+h5::handle create_data(hid_t group, hsize_t recorded, bool float32) {
+    const hsize_t dims[2] = {0, recorded}, max_dims[2] = {H5S_UNLIMITED, recorded};
+    h5::handle space(h5::check(H5Screate_simple(2, dims, max_dims), "H5Screate_simple"));
+    h5::handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+    const hsize_t chunk[2] = {chunk_samples, std::min(recorded, chunk_columns)};
+    h5::check(H5Pset_chunk(dcpl, 2, chunk), "H5Pset_chunk");
+    // Parallel HDF5 (>= 1.10.2) writes filtered datasets with collective I/O,
+    // which is what every write here is; older versions get no compression.
+#if H5_VERSION_GE(1, 10, 2)
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+        h5::check(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
+        h5::check(H5Pset_deflate(dcpl, 1), "H5Pset_deflate");
+    }
+#endif
+    const hid_t type = float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+    h5::handle data(h5::check(
+        H5Dcreate2(group, run_file::report_data, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
+    h5::write_attribute(data, "units", std::string("mV"));
+    return data;
+}
+
+// The SONATA mapping: node id per column and the sample times. The mapping
+// is known to every rank; `root` writes it. Returns mapping/time.
+std::vector<double> write_mapping(hid_t group, const config& c, const record_selection& selection, const sample_grid& grid,
+                   hsize_t recorded, bool root) {
+    auto mapping = h5::create_group(group, "mapping");
+    std::vector<std::uint64_t> ids, pointers;
+    std::vector<std::uint32_t> elements;
+    if (root) {
+        for (hsize_t col = 0; col < recorded; ++col) ids.push_back(selection.id(col));
+        for (hsize_t col = 0; col <= recorded; ++col) pointers.push_back(col);
+        elements.assign(recorded, 0);
+    }
+    h5::write_dataset(mapping, "node_ids", recorded, 0, ids);
+    h5::write_dataset(mapping, "index_pointers", recorded + 1, 0, pointers);
+    h5::write_dataset(mapping, "element_ids", recorded, 0, elements);
+    // Right-open [t_first, t_last + sample_dt), as libsonata reads it.
+    const std::vector<double> time_range = {static_cast<double>(grid.first) * c.dt,
+                                            static_cast<double>(grid.last) * c.dt + c.sample_dt, c.sample_dt};
+    h5::write_dataset(mapping, "time", 3, 0, root ? time_range : std::vector<double>{});
+    h5::handle time(h5::check(H5Dopen2(mapping, "time", H5P_DEFAULT), "H5Dopen2"));
+    h5::write_attribute(time, "units", std::string("ms"));
+    return time_range;
+}
 } // namespace
 
 report_writer::report_writer(hid_t file, const config& c, const record_selection& selection,
                              const std::vector<std::uint64_t>& local_ids, const sample_grid& grid,
                              const boost::mpi::communicator& comm):
     comm_(comm),
-    float32_(c.report_dtype == "float32"), recorded_(selection.size()) {
+    float32_(c.report_dtype == report_type::float32), recorded_(selection.size()) {
     // Each rank writes one block of columns; the values of the other ranks'
     // neurons in it come to it at each flush. Here each rank learns which of
     // its columns go where, and which columns of its block come from whom.
@@ -54,43 +101,9 @@ report_writer::report_writer(hid_t file, const config& c, const record_selection
     const auto most = boost::mpi::all_reduce(comm_, local_index_.size(), boost::mpi::maximum<std::size_t>());
     batch_ = std::max<hsize_t>(1, (hsize_t(1) << 20) / std::max<hsize_t>(most, 1) / chunk_samples) * chunk_samples;
 
-    auto group = h5::create_group(file, "report/" + c.population);
-    const hsize_t dims[2] = {0, recorded_}, max_dims[2] = {H5S_UNLIMITED, recorded_};
-    h5::handle space(h5::check(H5Screate_simple(2, dims, max_dims), "H5Screate_simple"));
-    h5::handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
-    const hsize_t chunk[2] = {chunk_samples, std::min(recorded_, chunk_columns)};
-    h5::check(H5Pset_chunk(dcpl, 2, chunk), "H5Pset_chunk");
-    // Parallel HDF5 (>= 1.10.2) writes filtered datasets with collective I/O,
-    // which is what every write here is; older versions get no compression.
-#if H5_VERSION_GE(1, 10, 2)
-    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-        h5::check(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
-        h5::check(H5Pset_deflate(dcpl, 1), "H5Pset_deflate");
-    }
-#endif
-    const hid_t type = float32_ ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    data_ = h5::handle(h5::check(H5Dcreate2(group, "data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
-    h5::write_attribute(data_, "units", std::string("mV"));
-
-    // The mapping is known to every rank; rank 0 writes it.
-    auto mapping = h5::create_group(group, "mapping");
-    const bool root = comm_.rank() == 0;
-    std::vector<std::uint64_t> ids, pointers;
-    std::vector<std::uint32_t> elements;
-    if (root) {
-        for (hsize_t col = 0; col < recorded_; ++col) ids.push_back(selection.id(col));
-        for (hsize_t col = 0; col <= recorded_; ++col) pointers.push_back(col);
-        elements.assign(recorded_, 0);
-    }
-    h5::write_dataset(mapping, "node_ids", recorded_, 0, ids);
-    h5::write_dataset(mapping, "index_pointers", recorded_ + 1, 0, pointers);
-    h5::write_dataset(mapping, "element_ids", recorded_, 0, elements);
-    // Right-open [t_first, t_last + sample_dt), as libsonata reads it.
-    time_range_ = {static_cast<double>(grid.first) * c.dt, static_cast<double>(grid.last) * c.dt + c.sample_dt,
-                   c.sample_dt};
-    h5::write_dataset(mapping, "time", 3, 0, root ? time_range_ : std::vector<double>{});
-    h5::handle time(h5::check(H5Dopen2(mapping, "time", H5P_DEFAULT), "H5Dopen2"));
-    h5::write_attribute(time, "units", std::string("ms"));
+    auto group = h5::create_group(file, run_file::report(c.population));
+    data_ = create_data(group, recorded_, float32_);
+    time_range_ = write_mapping(group, c, selection, grid, recorded_, comm_.rank() == 0);
 }
 
 void report_writer::sample(std::span<const double> V) {

@@ -2,6 +2,7 @@
 
 #include "io/by_id.hpp"
 #include "io/h5.hpp"
+#include "io/run_file.hpp"
 #include "comm/mpi_util.hpp"
 
 #include <lifnet/random.hpp>
@@ -17,7 +18,7 @@ namespace lifnet {
 
 void write_network(hid_t file, const config& c, const adjacency& local, const partition_stats& stats,
                    const boost::mpi::communicator& comm) {
-    auto group = h5::create_group(file, "network");
+    auto group = h5::create_group(file, run_file::network);
     write_by_id(group, "rank", c.N, local.ids, std::vector<std::int64_t>(local.rows(), comm.rank()), 1, comm);
     const bool root = comm.rank() == 0;
     auto per_rank = [&](const char* name, const std::vector<std::uint64_t>& v) {
@@ -25,17 +26,17 @@ void write_network(hid_t file, const config& c, const adjacency& local, const pa
     };
     per_rank("neurons_per_rank", stats.neurons);
     per_rank("synapses_per_rank", stats.synapses);
-    h5::write_scalar(group, "edge_cut", stats.edge_cut);
-    h5::write_scalar(group, "imbalance", stats.imbalance);
+    h5::write_scalar(group, run_file::edge_cut, stats.edge_cut);
+    h5::write_scalar(group, run_file::imbalance, stats.imbalance);
 }
 
 void write_sync(hid_t file, const sync_measures& sync, bool root) {
-    auto group = h5::create_group(file, "sync");
-    h5::write_scalar(group, "chi", sync.chi);
-    h5::write_scalar(group, "E", sync.E);
-    h5::write_scalar(group, "R", sync.R);
-    h5::write_scalar(group, "rate_hz", sync.rate_hz);
-    h5::write_scalar(group, "cv", sync.cv);
+    auto group = h5::create_group(file, run_file::sync);
+    h5::write_scalar(group, run_file::chi, sync.chi);
+    h5::write_scalar(group, run_file::E, sync.E);
+    h5::write_scalar(group, run_file::R, sync.R);
+    h5::write_scalar(group, run_file::rate_hz, sync.rate_hz);
+    h5::write_scalar(group, run_file::cv, sync.cv);
     // Every rank holds the same series; rank 0 writes it.
     h5::write_dataset(group, "Vbar", sync.Vbar.size(), 0, root ? sync.Vbar : std::vector<double>{});
     h5::write_dataset(group, "t", sync.t.size(), 0, root ? sync.t : std::vector<double>{});
@@ -60,17 +61,19 @@ void write_provenance(hid_t file, const config& c, const provenance& p) {
     h5::write_attribute(file, "seed", std::int64_t(c.seed));
     h5::write_attribute(file, "start_time", p.start_time);
     h5::write_attribute(file, "end_time", p.end_time);
-    const auto& s = p.seconds;
-    h5::write_attribute(
-        file, "wall_seconds",
-        std::vector<double>{s.build, s.partition, s.simulate, s.exchange, s.deliver, s.write, s.measures});
-    h5::write_attribute(file, "wall_seconds_phases",
-                        std::string("build, partition, simulate, exchange, deliver, write, measures"));
+    std::vector<double> seconds;
+    std::string names;
+    for (const auto& ph: run_phases) {
+        seconds.push_back(p.seconds[ph.id]);
+        names += (names.empty() ? "" : ", ") + std::string(ph.name);
+    }
+    h5::write_attribute(file, "wall_seconds", seconds);
+    h5::write_attribute(file, "wall_seconds_phases", names);
     h5::write_attribute(file, "exchange_bytes", static_cast<std::int64_t>(p.exchange_bytes));
 }
 
 void write_update_seconds(hid_t file, const std::vector<double>& seconds, bool root) {
-    h5::handle group(h5::check(H5Gopen2(file, "network", H5P_DEFAULT), "H5Gopen2"));
+    h5::handle group(h5::check(H5Gopen2(file, run_file::network, H5P_DEFAULT), "H5Gopen2"));
     h5::write_dataset(group, "update_seconds", seconds.size(), 0, root ? seconds : std::vector<double>{});
     h5::handle d(h5::check(H5Dopen2(group, "update_seconds", H5P_DEFAULT), "H5Dopen2"));
     h5::write_attribute(d, "units", std::string("s"));

@@ -5,7 +5,7 @@
 #include "partition/partition.hpp"
 
 #include <lifnet/config.hpp>
-#include <lifnet/simulation.hpp>
+#include <lifnet/summary.hpp>
 
 #include <boost/mpi/communicator.hpp>
 #include <hdf5.h>

@@ -112,8 +112,11 @@ sonata_files sonata_files_of(const std::string& output) {
 }
 
 std::string unlisted_report_reason(const config& c, const std::string& output) {
-    if (c.report_dtype != "float32")
-        return "report_dtype = " + c.report_dtype + " writes a report that is not SONATA (its readers expect float32)";
+    switch (c.report_dtype) {
+    case report_type::float32: break;
+    case report_type::float64:
+        return "report_dtype = float64 writes a report that is not SONATA (its readers expect float32)";
+    }
     if (std::filesystem::path(output).extension() != ".h5")
         return "the output file name does not end in .h5, which SONATA readers add to a report's file name";
     return "";

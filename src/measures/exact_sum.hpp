@@ -3,7 +3,7 @@
 // ±2^63): integer addition is associative, so a sum reduced over any number
 // of ranks in any order is bit-identical (MODEL.md §4 prefers this to
 // 1e-12 agreement).
-#include <boost/mpi/communicator.hpp>
+#include "comm/int128_sum.hpp" // all_reduce_sum
 
 #include <cmath>
 #include <cstddef>
@@ -12,7 +12,7 @@
 
 namespace lifnet {
 
-__extension__ typedef __int128 fixed128;
+using fixed128 = int128;
 
 // The values an exact sum takes: |x| < 2^40 (about 1.1e12), so that sums of
 // millions of them stay far inside the range. A larger value, or NaN, means
@@ -59,8 +59,5 @@ fixed128 exact_sum_abs_deviation(const double* x, std::size_t n, double center);
 inline double from_fixed(fixed128 x) {
     return static_cast<double>(std::ldexp(static_cast<long double>(x), -64));
 }
-
-// Element-wise sum over the ranks of `comm`, in place.
-void all_reduce_sum(const boost::mpi::communicator& comm, std::vector<fixed128>& values);
 
 } // namespace lifnet

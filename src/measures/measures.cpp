@@ -185,13 +185,13 @@ const std::vector<std::int64_t>& spike_measures::phase_table(std::int64_t L) {
     return table;
 }
 
-void spike_measures::add(std::span<const std::pair<std::int64_t, std::uint32_t>> fired) {
+void spike_measures::add(std::span<const local_spike> fired) {
     // The neurons' accumulators are scattered over the rank's neurons and
     // are rarely in the cache: fetch a few spikes ahead.
     constexpr std::size_t ahead = 8;
     for (std::size_t k = 0; k < fired.size(); ++k) {
-        if (k + ahead < fired.size()) __builtin_prefetch(&neurons_[fired[k + ahead].second], 1);
-        add(fired[k].second, fired[k].first + 1);
+        if (k + ahead < fired.size()) __builtin_prefetch(&neurons_[fired[k + ahead].index], 1);
+        add(fired[k].index, fired[k].step + 1);
     }
 }
 
@@ -272,10 +272,14 @@ void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures&
         out.cv = nan;
         out.notes.push_back("cv: no neuron has 2 inter-spike intervals after t_transient");
     }
+    finish_R(comm, first, last, counted, out);
+}
 
-    // Kuramoto R over the sample times with max_i(first spike) <= t < min_i(last spike).
-    // Every neuron with 2 spikes has an interval around each of these times,
-    // so the phase sums there hold one term per counted neuron.
+// Kuramoto R over the sample times with max_i(first spike) <= t < min_i(last spike).
+// Every neuron with 2 spikes has an interval around each of these times,
+// so the phase sums there hold one term per counted neuron.
+void spike_measures::finish_R(const boost::mpi::communicator& comm, std::int64_t first, std::int64_t last,
+                              std::uint64_t counted, sync_measures& out) const {
     const auto sums = global_phase_sums(comm);
     double R = 0;
     std::size_t times = 0;

@@ -2,9 +2,11 @@
 // The synchrony measures of MODEL.md §4, computed in parallel with exact
 // reductions: the same numbers, to the last bit, on any number of ranks.
 #include "measures/exact_sum.hpp"
+#include "measures/sample_grid.hpp"
+#include "neurons/local_spike.hpp"
 
 #include <lifnet/config.hpp>
-#include <lifnet/simulation.hpp>
+#include <lifnet/summary.hpp>
 
 #include <boost/mpi/communicator.hpp>
 
@@ -14,19 +16,6 @@
 #include <vector>
 
 namespace lifnet {
-
-// The sample times t_m = m·dt: m a multiple of stride, first <= m <= last.
-struct sample_grid {
-    explicit sample_grid(const config& c);
-    bool contains(std::int64_t m) const { return m >= first && m <= last && m % stride == 0; }
-    std::int64_t count() const { return count_upto(last); }
-    // The number of sample times m <= step.
-    std::int64_t count_upto(std::int64_t step) const {
-        const auto upto = std::min(step, last);
-        return upto < first ? 0 : (upto - first) / stride + 1;
-    }
-    std::int64_t stride, first, last;
-};
 
 // chi, E and V̄(t) from the sampled membrane potentials.
 class voltage_measures {
@@ -79,7 +68,7 @@ public:
     spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons);
     // The spikes of an epoch as (step n, local neuron i): neuron i spiked at
     // time index n + 1, later than its previous spike.
-    void add(std::span<const std::pair<std::int64_t, std::uint32_t>> fired);
+    void add(std::span<const local_spike> fired);
     // Collective: fills R, rate_hz and cv of `out`.
     void finish(const boost::mpi::communicator& comm, sync_measures& out) const;
 
@@ -122,6 +111,10 @@ private:
     std::vector<std::vector<std::int64_t>> phase_tables_;
     const std::vector<std::int64_t>& phase_table(std::int64_t L);
     void add(std::size_t i, std::int64_t a);
+    // Collective: R of `out` from the `counted` neurons that spiked twice,
+    // over the sample times first <= m < last.
+    void finish_R(const boost::mpi::communicator& comm, std::int64_t first, std::int64_t last, std::uint64_t counted,
+                  sync_measures& out) const;
 };
 
 } // namespace lifnet

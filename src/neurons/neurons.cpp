@@ -1,5 +1,6 @@
 #include "neurons/neurons.hpp"
 
+#include "measures/exact_sum.hpp"
 #include "neurons/noise.hpp"
 
 #include <lifnet/random.hpp>
@@ -13,7 +14,7 @@ neuron_constants::neuron_constants(const config& c):
     dt(c.dt), tau_m(c.tau_m), tau_syn(c.tau_syn), V_rest(c.V_rest), V_reset(c.V_reset), V_th(c.V_th), I_bias(c.I_bias),
     stim_amp(c.stim_amp), noise_scale(c.sigma * std::sqrt(2 * c.tau_m / c.dt)), stim_lo(2 * c.steps(c.stim_start)),
     stim_hi(2 * (c.steps(c.stim_start) + c.steps(c.stim_dur))), ref_steps(c.ref_steps()), seed(c.seed),
-    exact(c.integrator == "exact"), inv_tau_m(1 / c.tau_m), minus_inv_tau_syn(-1 / c.tau_syn) {
+    exact(c.integrator == integrator_method::exact), inv_tau_m(1 / c.tau_m), minus_inv_tau_syn(-1 / c.tau_syn) {
     P11 = std::exp(-dt / tau_syn);
     P22 = std::exp(-dt / tau_m);
     // P21 = tau_syn / (tau_syn - tau_m) (e^{-dt/tau_syn} - e^{-dt/tau_m}), written
@@ -128,23 +129,30 @@ void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t cou
                                                   xi_.data() + (n % 4) * chunk, n_exc + first, n_inh + first, g);
 }
 
-void neuron_block::step(std::int64_t n, const input_count* n_exc, const input_count* n_inh, double g,
-                        std::vector<std::uint32_t>& spiked) {
-    for (std::size_t first = 0; first < size(); first += chunk) {
-        const auto count = std::min(chunk, size() - first);
-        step_chunk(n, first, count, n_exc, n_inh, g);
-        for_each_fired(count, [&](std::size_t i) { spiked.push_back(static_cast<std::uint32_t>(first + i)); });
+bool neuron_block::restore(std::vector<double> V_, std::vector<double> I_, std::vector<std::int64_t> refractory_) {
+    if (V_.size() != size() || I_.size() != size() || refractory_.size() != size()) return false;
+    for (std::size_t i = 0; i < size(); ++i) {
+        const double v = V_[i];
+        const auto r = refractory_[i];
+        const bool valid = std::abs(v) < fixed_limit && std::abs(I_[i]) < fixed_limit && r >= 0 &&
+                           r <= constants.ref_steps &&
+                           (r > 0 ? v == constants.V_reset : v < constants.V_th || v == constants.V_reset);
+        if (!valid) return false;
     }
+    V = std::move(V_);
+    I = std::move(I_);
+    refractory = std::move(refractory_);
+    return true;
 }
 
 void neuron_block::advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, double g, const sample_grid& grid,
-                           std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled) {
+                           std::vector<local_spike>& spiked, const sampler& sampled) {
     for (std::size_t first = 0; first < size(); first += chunk) {
         const auto count = std::min(chunk, size() - first);
         for (auto n = n0; n < n1; ++n) {
             step_chunk(n, first, count, ring.excitatory(n), ring.inhibitory(n), g);
             for_each_fired(count,
-                           [&](std::size_t i) { spiked.emplace_back(n, static_cast<std::uint32_t>(first + i)); });
+                           [&](std::size_t i) { spiked.push_back({n, static_cast<std::uint32_t>(first + i)}); });
             if (grid.contains(n + 1)) sampled(n + 1, first, std::span<const double>(V.data() + first, count));
         }
         for (auto n = n0; n < n1; ++n) ring.clear(n, first, count); // while the chunk's counts are in the cache

@@ -1,8 +1,9 @@
 #pragma once
 // The neuron block: the LIF neurons of one rank in structure-of-arrays form
 // and the integrators of MODEL.md §2.
-#include "delivery/delivery.hpp"
-#include "measures/measures.hpp"
+#include "delivery/delay_ring.hpp"
+#include "measures/sample_grid.hpp"
+#include "neurons/local_spike.hpp"
 
 #include <lifnet/config.hpp>
 
@@ -48,13 +49,8 @@ public:
     // ids: global ids of the local neurons, sorted; weight: c_i·J per neuron [mV].
     neuron_block(const config& c, std::vector<std::uint64_t> ids, std::vector<double> weight);
 
-    // Step n (MODEL.md §2): add the input counts due at t_n, draw the noise,
-    // integrate, and append to `spiked` the local index of every neuron that
-    // spikes at t_{n+1}.
-    void step(std::int64_t n, const input_count* n_exc, const input_count* n_inh, double g,
-              std::vector<std::uint32_t>& spiked);
-
-    // Steps [n0, n1) with the inputs in `ring`, a chunk of neurons through all
+    // Steps [n0, n1) (MODEL.md §2; each step adds the input counts due at
+    // t_n, draws the noise, integrates and thresholds) with the inputs in `ring`, a chunk of neurons through all
     // of them before the next chunk, so that the chunk's state stays in the
     // cache (temporal blocking); the inputs used are cleared. Valid when no
     // spike of these steps is due within them (n1 - n0 <= D). Appends (n, i)
@@ -63,9 +59,16 @@ public:
     // neurons [first, first + V.size()) at each time index m = n + 1 of `grid`.
     using sampler = std::function<void(std::int64_t m, std::size_t first, std::span<const double> V)>;
     void advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, double g, const sample_grid& grid,
-                 std::vector<std::pair<std::int64_t, std::uint32_t>>& spiked, const sampler& sampled);
+                 std::vector<local_spike>& spiked, const sampler& sampled);
 
     std::size_t size() const { return ids.size(); }
+
+    // Restores the state of a checkpoint (per neuron, in the order of ids).
+    // False, with nothing restored, unless it can be the state of a run
+    // after a step: V below threshold or reset (and held while refractory),
+    // 0 <= refractory <= the refractory steps, V and I finite and within the
+    // range of the measures' exact sums.
+    bool restore(std::vector<double> V, std::vector<double> I, std::vector<std::int64_t> refractory);
 
     const neuron_constants constants;
     const std::vector<std::uint64_t> ids; // global neuron ids, sorted

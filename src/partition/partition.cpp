@@ -2,6 +2,7 @@
 
 #include "graph/edge_registry.hpp"
 #include "comm/mpi_util.hpp"
+#include "partition/library.hpp"
 #include "partition/petsc_util.hpp"
 
 #include <lifnet/random.hpp>
@@ -56,6 +57,7 @@ std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communica
         boost::mpi::all_reduce(comm, adj.neighbours.size(), std::plus<>()) > static_cast<std::uint64_t>(INT_MAX))
         throw error("partition = ptscotch: the graph has more than 2^31 - 1 nodes or synapses, beyond PETSc's "
                     "32-bit indices; use partition = block or random");
+    use_partition_library();
     // MatCreateMPIAdj takes ownership of ia and ja (freed by MatDestroy).
     PetscInt *ia = nullptr, *ja = nullptr;
     petsc_check(PetscMalloc1(adj.rows() + 1, &ia), "PetscMalloc1");
@@ -82,14 +84,21 @@ std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communica
 } // namespace
 
 std::vector<int> assign_ranks(const config& c, const adjacency& adj, const boost::mpi::communicator& comm) {
-    if (c.partition == "ptscotch" && comm.size() > 1) return ptscotch(adj, comm);
-    std::vector<int> to(adj.rows());
-    for (std::size_t r = 0; r < adj.rows(); ++r) {
-        const auto id = adj.ids[r];
-        to[r] = c.partition == "random" ? block_owner(permute(id, adj.N, c.seed), adj.N, comm.size())
-                                        : block_owner(id, adj.N, comm.size());
+    // Node id -> rank for the partitions computed without the graph.
+    auto assign = [&](auto owner) {
+        std::vector<int> to(adj.rows());
+        for (std::size_t r = 0; r < adj.rows(); ++r) to[r] = owner(adj.ids[r]);
+        return to;
+    };
+    switch (c.partition) {
+    case partition_method::ptscotch:
+        if (comm.size() > 1) return ptscotch(adj, comm);
+        [[fallthrough]]; // one rank: every node on it, as with block
+    case partition_method::block: return assign([&](std::uint64_t id) { return block_owner(id, adj.N, comm.size()); });
+    case partition_method::random:
+        return assign([&](std::uint64_t id) { return block_owner(permute(id, adj.N, c.seed), adj.N, comm.size()); });
     }
-    return to;
+    throw internal_error("unknown partition method");
 }
 
 adjacency migrate(adjacency adj, const std::vector<int>& to, const boost::mpi::communicator& comm) {

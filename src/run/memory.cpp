@@ -1,13 +1,14 @@
 #include "run/memory.hpp"
 
-#include "delivery/delivery.hpp"
 #include "comm/mpi_util.hpp"
+#include "delivery/delivery.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <limits>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lifnet {
@@ -22,9 +23,11 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // its file.
     const double n = static_cast<double>(c.N) / ranks;
     double synapses = n * static_cast<double>(c.k);
-    if (c.graph == "file") {
-        std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
-        synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
+    if (c.graph == graph_model::file) {
+        // Sized without opening it (a FIFO would block); the reader refuses what is not a regular file.
+        struct stat st {};
+        const bool regular = stat(c.graph_file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        synapses = regular ? static_cast<double>(st.st_size) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
     }
     const double build = 80 * synapses + 64 * n;
     const double ring = 2.0 * sizeof(input_count) * static_cast<double>(c.delay_steps() + 1);
@@ -73,12 +76,7 @@ std::uint64_t resident_bytes() {
 }
 
 void check_memory(const config& c, const boost::mpi::communicator& comm) {
-    MPI_Comm node_comm;
-    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node_comm),
-              "MPI_Comm_split_type");
-    int on_node = 1;
-    MPI_Comm_size(node_comm, &on_node);
-    MPI_Comm_free(&node_comm);
+    const int on_node = ranks_on_this_node(comm);
     run_collectively(comm, [&] {
         const auto need = estimate_bytes_per_rank(c, comm.size());
         const auto have = available_bytes();

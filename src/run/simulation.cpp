@@ -1,282 +1,306 @@
+#include "run/simulation.hpp"
+
+#include "comm/context.hpp"
+#include "comm/fault.hpp"
+#include "comm/mpi_util.hpp"
 #include "io/checkpoint.hpp"
 #include "io/circuit.hpp"
-#include "io/sonata_config.hpp"
 #include "io/text_file.hpp"
-#include "comm/context.hpp"
-#include "delivery/delivery.hpp"
-#include "exchange/exchange.hpp"
-#include "comm/fault.hpp"
-#include "graph/graph.hpp"
-#include "measures/measures.hpp"
 #include "run/memory.hpp"
-#include "comm/mpi_util.hpp"
-#include "neurons/neurons.hpp"
-#include "io/output.hpp"
-#include "partition/partition.hpp"
-#include "run/progress.hpp"
-#include "io/report.hpp"
-#include "io/run_record.hpp"
 
 #include <lifnet/signals.hpp>
 
 #include <boost/mpi/collectives.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <malloc.h>
-#include <optional>
 
 namespace lifnet {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
-double seconds_since(clock::time_point t) {
-    return std::chrono::duration<double>(clock::now() - t).count();
-}
-
 // c_i·J per local neuron (MODEL.md §2, J_norm).
 std::vector<double> weights(const config& c, const adjacency& local) {
     std::vector<double> w(local.rows(), c.J);
-    if (c.J_norm == "in_degree") {
+    switch (c.J_norm) {
+    case weight_norm::none: break;
+    case weight_norm::in_degree:
         for (std::size_t r = 0; r < local.rows(); ++r) {
             const auto k_in = local.offsets[r + 1] - local.offsets[r];
             w[r] = k_in ? static_cast<double>(c.k) / static_cast<double>(k_in) * c.J : 0.0;
         }
+        break;
     }
     return w;
 }
 
-// Runs f and adds its wall time to `seconds`.
-template <typename F>
-void timed(double& seconds, F&& f) {
-    const auto t = clock::now();
-    f();
-    seconds += seconds_since(t);
+provenance start_provenance(const run_options& options, const boost::mpi::communicator& comm) {
+    provenance p{options.command_line, now_iso8601(), "", comm.size(), {}, 0};
+    boost::mpi::broadcast(comm, p.start_time, 0); // attributes are identical on every rank
+    return p;
 }
 
-// The output file and its writers. They are owned by run(), outside the
-// work that can fail, so that a rank failing alone aborts the job while they
-// are still open: closing them would be a collective call that the other
-// ranks never join. Writers are declared after the file: they close first.
-struct run_output {
-    std::optional<output_file> file;
-    std::optional<spike_writer> spikes;
-    std::optional<report_writer> report;
+std::int64_t checkpoint_steps(const config& c, const run_options& options) {
+    return options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
+}
+
+// Adds the wall time from its construction to its destruction to `seconds`.
+class phase_timer {
+public:
+    explicit phase_timer(double& seconds): seconds_(seconds), start_(std::chrono::steady_clock::now()) {}
+    ~phase_timer() { seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+    phase_timer(const phase_timer&) = delete;
+    phase_timer& operator=(const phase_timer&) = delete;
+
+private:
+    double& seconds_;
+    std::chrono::steady_clock::time_point start_;
 };
-
-run_summary run_body(const config& c, const run_options& options, const boost::mpi::communicator& comm,
-                     run_output& out) {
-    const bool root = comm.rank() == 0;
-    run_summary summary;
-    auto& seconds = summary.seconds;
-    provenance prov{options.command_line, now_iso8601(), "", comm.size(), {}};
-    boost::mpi::broadcast(comm, prov.start_time, 0);
-
-    check_memory(c, comm);
-    std::optional<report_listing> listing; // the report as the SONATA configs list it
-    if (!options.output.empty()) {
-        // Refused before any work rather than after the run.
-        const auto files = sonata_files_of(options.output);
-        run_collectively(comm, [&] {
-            if (root)
-                for (const auto& path: {options.output, files.circuit, files.simulation, files.node_sets,
-                                        files.node_types})
-                    refuse_non_regular(path);
-        });
-    }
-    adjacency local;
-    timed(seconds.build, [&] { local = build_graph(c, comm); });
-    partition_stats stats;
-    timed(seconds.partition, [&] {
-        const auto to = assign_ranks(c, local, comm);
-        local = migrate(std::move(local), to, comm);
-        stats = describe(local, comm);
-    });
-    summary.edge_cut = stats.edge_cut;
-    summary.neurons_per_rank = stats.neurons;
-    summary.synapses_per_rank = stats.synapses;
-    summary.imbalance = stats.imbalance;
-    for (auto s: stats.synapses) summary.synapses += s;
-
-    inject_fault("alloc", comm.rank());
-    const inhibitory_set inhibitory(c, local.ids, comm);
-    std::optional<connections> built;
-    run_collectively(comm, [&] { built.emplace(local, inhibitory); });
-    const connections& synapses = *built;
-    std::optional<spike_exchange> exchange;
-    timed(seconds.partition, [&] { exchange.emplace(c.routing, c.N, local.ids, synapses.sources(), comm); });
-    const auto weight = weights(c, local);
-    neuron_block block(c, local.ids, weight);
-    const sample_grid grid(c);
-    voltage_measures voltages(grid, block.size(), c.N, comm);
-    spike_measures spike_stats(grid, c, block.size());
-    const std::int64_t nsteps = c.nsteps(), D = c.delay_steps();
-    const std::int64_t epoch = c.exchange == "step" ? 1 : D;
-    delay_ring ring(block.size(), D);
-    const run_state state{c, block, ring, voltages, spike_stats, summary.spikes};
-    std::int64_t start = 0; // the first step to simulate
-    if (!options.restart.empty()) {
-        run_collectively(comm, [&] { start = check_checkpoint(options.restart, c); });
-        read_checkpoint(options.restart, state, start, comm);
-    }
-    // A restarted run's report starts at the first sample after the restart.
-    sample_grid report_grid = grid;
-    if (start > 0) report_grid.first = std::max(grid.first, (start / grid.stride + 1) * grid.stride);
-
-    // The file is created before the loop so that spikes and report stream into it.
-    auto& file = out.file;
-    auto& spikes_out = out.spikes;
-    auto& report = out.report;
-    if (!options.output.empty()) {
-        timed(seconds.write, [&] {
-            const record_selection selection(c);
-            file.emplace(options.output, comm);
-            spikes_out.emplace(file->root(), c.population, c.dt, comm);
-            if (selection.size()) {
-                report.emplace(file->root(), c, selection, block.ids, report_grid, comm);
-                const auto why_not = unlisted_report_reason(c, options.output);
-                if (!why_not.empty() && root)
-                    std::fprintf(stderr, "lifnet: warning: %s; the simulation config does not list the report\n",
-                                 why_not.c_str());
-                if (why_not.empty()) {
-                    const auto& t = report->time_range();
-                    listing = report_listing{t[0], t[1], t[2], {}};
-                    if (selection.size() < c.N)
-                        for (std::uint64_t col = 0; col < selection.size(); ++col)
-                            listing->subset.push_back(selection.id(col));
-                }
-            }
-            write_network(file->root(), c, local, stats, comm);
-            write_nodes(file->root(), c, local, inhibitory, comm);
-            if (options.save_graph) write_edges(file->root(), c, local, weight, inhibitory, comm);
-        });
-    }
-    local = adjacency{}; // the connection list holds what is needed from here on
-    // Give the set-up's freed memory back: glibc keeps it otherwise (after
-    // large frees it serves even large blocks from its heap).
-    malloc_trim(0);
-    summary.peak_memory_setup = boost::mpi::all_reduce(comm, peak_resident_bytes(), std::plus<>());
-    // The loop's peak: the resident set sampled at epoch ends, at most every
-    // 50 ms (the process's own peak is the set-up's).
-    std::uint64_t loop_peak = resident_bytes();
-    auto last_sample = clock::now();
-
-    const std::int64_t every =
-        options.checkpoint_every > 0 ? std::max<std::int64_t>(1, c.steps(options.checkpoint_every)) : 0;
-    progress_line progress(options.progress && root, c.t_stop);
-    std::vector<std::pair<std::int64_t, std::uint32_t>> fired; // (step, local neuron) of the epoch
-    // V after step n and its reset is the sample at time index n + 1.
-    const neuron_block::sampler sampled = [&](std::int64_t m, std::size_t first, std::span<const double> V) {
-        voltages.sample(m, first, V);
-    };
-    if (start == 0 && grid.contains(0)) sampled(0, 0, block.V);
-
-    // Order of operations. Step n: add the input due at t_n, draw noise,
-    // integrate, threshold (MODEL.md §2). A spike of step n acts in step
-    // n + 1 + D, so after an epoch [e0, e0 + L) with L <= D every spike it
-    // produced is due at e0 + 1 + D >= e0 + L + 1 or later: exchanging and
-    // enqueueing once per epoch delivers each spike before it is due. The
-    // ring holds D + 1 steps, all that can be pending after an exchange.
-    // Within an epoch no spike is due, so the block advances chunk by chunk
-    // through all its steps (neuron_block::advance).
-    const auto loop_start = clock::now();
-    const double before_loop = seconds.write; // the file's set-up
-    for (std::int64_t e0 = start; e0 < nsteps; e0 += epoch) {
-        const std::int64_t e1 = std::min(e0 + epoch, nsteps);
-        block.advance(e0, e1, ring, c.g, grid, fired, sampled);
-        // The report takes the samples the measures buffered.
-        if (report)
-            for (std::size_t j = 0; j < voltages.buffered(e1); ++j) report->sample(voltages.buffered_sample(j));
-        timed(seconds.exchange, [&] { exchange->exchange(fired, block.ids, stop_requested()); });
-        timed(seconds.deliver, [&] { synapses.deliver(exchange->received(), D, ring); });
-        timed(seconds.measures, [&] {
-            voltages.reduce(e1);
-            spike_stats.add(fired);
-            fired.clear();
-        });
-        summary.spikes += exchange->total();
-        if (options.on_spikes) options.on_spikes(exchange->own());
-        timed(seconds.write, [&] {
-            if (spikes_out) spikes_out->append(exchange->own(), exchange->total());
-            if (report && report->buffer_full()) report->flush();
-            const bool due = every > 0 && e1 / every > e0 / every;
-            if (!options.checkpoint.empty() && (exchange->stop() || due || e1 == nsteps))
-                write_checkpoint(options.checkpoint, e1, state, comm);
-        });
-        // On every rank at once; the output's .tmp file is removed.
-        if (exchange->stop()) throw interrupted();
-        progress.update(static_cast<double>(e1) * c.dt);
-        if (seconds_since(last_sample) >= 0.05) {
-            loop_peak = std::max(loop_peak, resident_bytes());
-            last_sample = clock::now();
-        }
-    }
-    progress.finish();
-    seconds.simulate = seconds_since(loop_start) - seconds.exchange - seconds.deliver - (seconds.write - before_loop) -
-                       seconds.measures;
-    boost::mpi::all_gather(comm, seconds.simulate, summary.update_seconds);
-    loop_peak = std::max(loop_peak, resident_bytes());
-    summary.peak_memory_loop = boost::mpi::all_reduce(comm, loop_peak, std::plus<>());
-    summary.exchange_bytes = boost::mpi::all_reduce(comm, exchange->bytes_sent(), std::plus<>());
-
-    timed(seconds.measures, [&] {
-        voltages.finish(c.dt, summary.sync);
-        spike_stats.finish(comm, summary.sync);
-    });
-    summary.rate_hz = 1000.0 * static_cast<double>(summary.spikes) / (static_cast<double>(c.N) * c.t_stop);
-
-    if (file) {
-        timed(seconds.write, [&] {
-            spikes_out->flush();
-            if (report) report->flush();
-            spikes_out.reset();
-            report.reset();
-            write_sync(file->root(), summary.sync, root);
-            prov.end_time = now_iso8601();
-            boost::mpi::broadcast(comm, prov.end_time, 0);
-            // Attributes must be identical on every rank: rank 0's times.
-            std::vector<double> t = {seconds.build,   seconds.partition, seconds.simulate, seconds.exchange,
-                                     seconds.deliver, seconds.write,     seconds.measures};
-            boost::mpi::broadcast(comm, t.data(), static_cast<int>(t.size()), 0);
-            prov.seconds = {t[0], t[1], t[2], t[3], t[4], t[5], t[6]};
-            prov.exchange_bytes = summary.exchange_bytes;
-            write_provenance(file->root(), c, prov);
-            write_update_seconds(file->root(), summary.update_seconds, root);
-            file->commit();
-            run_collectively(comm, [&] {
-                if (root) write_sonata_configs(c, options.output, options.save_graph, listing);
-            });
-        });
-    }
-    return summary;
-}
 
 } // namespace
 
+template <typename F>
+auto simulation::timed(run_phase p, F&& f) {
+    const phase_timer timer(summary_.seconds[p]);
+    return f();
+}
+
+simulation::simulation(const config& c, const run_options& options, const context& ctx):
+    c_(c), options_(options), ctx_(ctx), comm_(ctx.get().comm), provenance_(start_provenance(options, comm_)),
+    local_(partitioned_graph()), inhibitory_(make_inhibitory()), synapses_(make_connections()),
+    exchange_(timed(run_phase::partition,
+                    [&] { return spike_exchange(c.routing, c.N, local_.ids, synapses_.sources(), comm_); })),
+    block_(c, local_.ids, weights(c, local_)), grid_(c), voltages_(grid_, block_.size(), c.N, comm_),
+    spike_stats_(grid_, c, block_.size()), ring_(block_.size(), c.delay_steps()),
+    start_(options.restart.empty() ? 0 : restore(options.restart)), checkpoint_every_(checkpoint_steps(c, options)),
+    sampled_([this](std::int64_t m, std::size_t first, std::span<const double> V) { voltages_.sample(m, first, V); }),
+    progress_(options.progress && comm_.rank() == 0, c.t_stop) {
+    abort_if_alone(ctx_, [&] { timed(run_phase::write, [&] { open_output(); }); });
+    local_ = adjacency{}; // the connection list holds what is needed from here on
+    // Give the set-up's freed memory back: glibc keeps it otherwise (after
+    // large frees it serves even large blocks from its heap).
+    malloc_trim(0);
+    summary_.peak_memory_setup = boost::mpi::all_reduce(comm_, peak_resident_bytes(), std::plus<>());
+    loop_peak_ = resident_bytes();
+    last_memory_sample_ = clock::now();
+    if (start_ == 0 && grid_.contains(0)) sampled_(0, 0, block_.V);
+}
+
+adjacency simulation::partitioned_graph() {
+    check_memory(c_, comm_);
+    refuse_unwritable_outputs();
+    auto built = timed(run_phase::build, [&] { return build_graph(c_, comm_); });
+    auto local = timed(run_phase::partition, [&] {
+        const auto to = assign_ranks(c_, built, comm_);
+        auto moved = migrate(std::move(built), to, comm_);
+        stats_ = describe(moved, comm_);
+        return moved;
+    });
+    summary_.edge_cut = stats_.edge_cut;
+    summary_.neurons_per_rank = stats_.neurons;
+    summary_.synapses_per_rank = stats_.synapses;
+    summary_.imbalance = stats_.imbalance;
+    for (auto s: stats_.synapses) summary_.synapses += s;
+    return local;
+}
+
+// The output file and its SONATA configs are refused before any work
+// rather than after the run.
+void simulation::refuse_unwritable_outputs() const {
+    if (options_.output.empty()) return;
+    const auto files = sonata_files_of(options_.output);
+    run_collectively(comm_, [&] {
+        if (comm_.rank() == 0)
+            for (const auto& path: {options_.output, files.circuit, files.simulation, files.node_sets, files.node_types})
+                refuse_non_regular(path);
+    });
+}
+
+inhibitory_set simulation::make_inhibitory() const {
+    inject_fault("alloc", comm_.rank());
+    return inhibitory_set(c_, local_.ids, comm_);
+}
+
+connections simulation::make_connections() const {
+    std::optional<connections> built;
+    run_collectively(comm_, [&] { built.emplace(local_, inhibitory_); });
+    return std::move(*built);
+}
+
+// Every part restores its own state and checks it; a value no run can
+// reach on any rank fails the restart on every rank.
+std::int64_t simulation::restore(const std::string& path) {
+    std::int64_t step = 0;
+    run_collectively(comm_, [&] { step = check_checkpoint(path, c_); });
+    auto s = read_checkpoint(path, c_, block_.ids, ring_.width(), comm_);
+    std::uint64_t spikes = 0;
+    for (const auto& n: s.neurons) spikes += static_cast<std::uint64_t>(n.count);
+    bool valid = boost::mpi::all_reduce(comm_, spikes, std::plus<>()) == s.spikes_total;
+    valid = valid && ring_.restore(step, s.ring);
+    valid = valid && block_.restore(std::move(s.V), std::move(s.I), std::move(s.refractory));
+    valid = valid && voltages_.restore(s.welford, s.voltage_totals, step);
+    valid = valid && spike_stats_.restore(std::move(s.neurons), std::move(s.phase_sums), step, comm_.rank() == 0);
+    run_collectively(comm_, [&] {
+        if (!valid) throw file_error(path, "damaged checkpoint: values that no run can reach");
+    });
+    summary_.spikes = s.spikes_total;
+    return step;
+}
+
+void simulation::open_output() {
+    if (options_.output.empty()) return;
+    // A restarted run's report starts at the first sample after the restart.
+    sample_grid report_grid = grid_;
+    if (start_ > 0) report_grid.first = std::max(grid_.first, (start_ / grid_.stride + 1) * grid_.stride);
+    const record_selection selection(c_);
+    file_.emplace(options_.output, comm_);
+    spikes_out_.emplace(file_->root(), c_.population, c_.dt, comm_);
+    if (selection.size()) open_report(selection, report_grid);
+    write_network(file_->root(), c_, local_, stats_, comm_);
+    write_nodes(file_->root(), c_, local_, inhibitory_, comm_);
+    if (options_.save_graph) write_edges(file_->root(), c_, local_, block_.weight, inhibitory_, comm_);
+}
+
+// The report, and how the SONATA simulation config lists it (unless it is
+// not a SONATA report).
+void simulation::open_report(const record_selection& selection, const sample_grid& report_grid) {
+    report_.emplace(file_->root(), c_, selection, block_.ids, report_grid, comm_);
+    const auto why_not = unlisted_report_reason(c_, options_.output);
+    if (!why_not.empty() && comm_.rank() == 0)
+        std::fprintf(stderr, "lifnet: warning: %s; the simulation config does not list the report\n", why_not.c_str());
+    if (!why_not.empty()) return;
+    const auto& t = report_->time_range();
+    listing_ = report_listing{t[0], t[1], t[2], {}};
+    if (selection.size() < c_.N)
+        for (std::uint64_t col = 0; col < selection.size(); ++col) listing_->subset.push_back(selection.id(col));
+}
+
+void simulation::advance_epoch(std::int64_t e0, std::int64_t e1) {
+    timed(run_phase::simulate, [&] { block_.advance(e0, e1, ring_, c_.g, grid_, fired_, sampled_); });
+    take_samples(e1);
+    timed(run_phase::exchange, [&] { exchange_.exchange(fired_, block_.ids, stop_requested()); });
+    timed(run_phase::deliver, [&] { synapses_.deliver(exchange_.received(), c_.delay_steps(), ring_); });
+    timed(run_phase::measures, [&] {
+        voltages_.reduce(e1);
+        spike_stats_.add(fired_);
+        fired_.clear();
+    });
+    summary_.spikes += exchange_.total();
+    if (options_.on_spikes) options_.on_spikes(exchange_.own());
+    timed(run_phase::write, [&] { write_outputs(e0, e1); });
+    // On every rank at once (the exchange agreed on it); the output's .tmp
+    // file is removed as the simulation is destroyed.
+    if (exchange_.stop()) throw interrupted();
+    progress_.update(static_cast<double>(e1) * c_.dt);
+    sample_memory();
+}
+
+// The report takes the samples the measures buffered, before reduce() uses them.
+void simulation::take_samples(std::int64_t step) {
+    if (!report_) return;
+    timed(run_phase::write, [&] {
+        for (std::size_t j = 0; j < voltages_.buffered(step); ++j) report_->sample(voltages_.buffered_sample(j));
+    });
+}
+
+// The spikes, a full report buffer, then the checkpoint: due every
+// checkpoint_every_ steps, at the end, and when a rank asked to stop.
+void simulation::write_outputs(std::int64_t e0, std::int64_t e1) {
+    if (spikes_out_) spikes_out_->append(exchange_.own(), exchange_.total());
+    if (report_ && report_->buffer_full()) report_->flush();
+    const bool due = checkpoint_every_ > 0 && e1 / checkpoint_every_ > e0 / checkpoint_every_;
+    if (!options_.checkpoint.empty() && (exchange_.stop() || due || e1 == c_.nsteps())) write_checkpoint(e1);
+}
+
+void simulation::write_checkpoint(std::int64_t step) {
+    // The collectives in the order of the fields: voltage totals, then phase sums.
+    const checkpoint_state s{.step = step,
+                             .spikes_total = summary_.spikes,
+                             .V = block_.V,
+                             .I = block_.I,
+                             .refractory = block_.refractory,
+                             .ring = ring_.pending(step),
+                             .ring_width = ring_.width(),
+                             .welford = voltages_.neuron_state(),
+                             .voltage_totals = voltages_.global_state(),
+                             .neurons = spike_stats_.neurons(),
+                             .phase_sums = spike_stats_.global_phase_sums(comm_)};
+    lifnet::write_checkpoint(options_.checkpoint, c_, block_.ids, s, comm_);
+}
+
+void simulation::sample_memory() {
+    if (clock::now() - last_memory_sample_ < std::chrono::milliseconds(50)) return;
+    loop_peak_ = std::max(loop_peak_, resident_bytes());
+    last_memory_sample_ = clock::now();
+}
+
+run_summary simulation::finish() {
+    progress_.finish();
+    auto& s = summary_;
+    boost::mpi::all_gather(comm_, s.seconds[run_phase::simulate], s.update_seconds);
+    loop_peak_ = std::max(loop_peak_, resident_bytes());
+    s.peak_memory_loop = boost::mpi::all_reduce(comm_, loop_peak_, std::plus<>());
+    s.exchange_bytes = boost::mpi::all_reduce(comm_, exchange_.bytes_sent(), std::plus<>());
+    timed(run_phase::measures, [&] {
+        voltages_.finish(c_.dt, s.sync);
+        spike_stats_.finish(comm_, s.sync);
+    });
+    s.rate_hz = 1000.0 * static_cast<double>(s.spikes) / (static_cast<double>(c_.N) * c_.t_stop);
+    if (file_) timed(run_phase::write, [&] { complete_file(); });
+    return s;
+}
+
+void simulation::complete_file() {
+    spikes_out_->flush();
+    if (report_) report_->flush();
+    spikes_out_.reset();
+    report_.reset();
+    const bool root = comm_.rank() == 0;
+    write_sync(file_->root(), summary_.sync, root);
+    provenance_.end_time = now_iso8601();
+    boost::mpi::broadcast(comm_, provenance_.end_time, 0);
+    // Attributes must be identical on every rank: rank 0's times.
+    std::vector<double> seconds;
+    for (const auto& p: run_phases) seconds.push_back(summary_.seconds[p.id]);
+    boost::mpi::broadcast(comm_, seconds.data(), static_cast<int>(seconds.size()), 0);
+    for (std::size_t i = 0; i < seconds.size(); ++i) provenance_.seconds[run_phases[i].id] = seconds[i];
+    provenance_.exchange_bytes = summary_.exchange_bytes;
+    write_provenance(file_->root(), c_, provenance_);
+    write_update_seconds(file_->root(), summary_.update_seconds, root);
+    file_->commit();
+    run_collectively(comm_, [&] {
+        if (root) write_sonata_configs(c_, options_.output, options_.save_graph, listing_);
+    });
+}
+
 run_summary run(const config& c, const run_options& options, const context& ctx) {
     validate(c);
-    const auto& comm = ctx.get().comm;
-    run_output out;
-    try {
-        return run_body(c, options, comm, out);
-    }
-    catch (const collective_error&) { // every rank agreed: unwind together
-        throw;
-    }
-    catch (const interrupted&) {
-        throw;
-    }
-    catch (const std::exception& e) {
-        if (comm.size() == 1) throw;
-        // This rank failed alone: end the job rather than leave the others
-        // waiting in a collective.
-        std::fprintf(stderr, "lifnet: rank %d: %s\n", boost::mpi::communicator().rank(), e.what());
-        std::fflush(stderr);
-        MPI_Abort(MPI_COMM_WORLD, exit_code_of(e));
-        throw;
-    }
+    // Outside the failure policy's scope: a rank that fails alone aborts the
+    // job while the output file is still open (closing it is collective).
+    std::optional<simulation> sim;
+    return abort_if_alone(ctx, [&] {
+        sim.emplace(c, options, ctx);
+        // Order of operations. Step n: add the input due at t_n, draw noise,
+        // integrate, threshold (MODEL.md §2). A spike of step n acts in step
+        // n + 1 + D, so after an epoch [e0, e1) of L <= D steps every spike
+        // it produced is due at e0 + 1 + D >= e1 + 1 or later: exchanging and
+        // delivering once per epoch delivers each spike before it is due (the
+        // ring holds the D + 1 steps that can be pending). Within an epoch no
+        // spike is due, so the block advances chunk by chunk through all its
+        // steps. After the steps of an epoch, in this order:
+        //   1. the report copies the epoch's samples (before 3 reduces them);
+        //   2. the exchange, which also agrees on the spike count and on stop;
+        //   3. delivery into the ring; the measures reduce V̄ and add spikes;
+        //   4. writes: the spikes, the report when its buffer is full, then
+        //      the checkpoint (every checkpoint_every, at t_stop, on a stop),
+        //      so that a checkpoint follows the output up to its step;
+        //   5. on a stop, every rank throws `interrupted` after the checkpoint.
+        const std::int64_t nsteps = c.nsteps(), epoch = c.epoch_steps();
+        for (std::int64_t e0 = sim->first_step(); e0 < nsteps; e0 += epoch)
+            sim->advance_epoch(e0, std::min(e0 + epoch, nsteps));
+        return sim->finish();
+    });
 }
 
 } // namespace lifnet

@@ -1,9 +1,11 @@
 #include <lifnet/sweep.hpp>
 
 #include "comm/context.hpp"
-#include "sweep/journal.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/input_file.hpp"
+#include "comm/shared_counters.hpp"
 #include "io/sweep_summary.hpp"
+#include "sweep/journal.hpp"
 
 #include <lifnet/random.hpp>
 #include <lifnet/signals.hpp>
@@ -84,37 +86,6 @@ std::vector<sweep_member> expand(const config& base, const sweep_spec& spec) {
     return members;
 }
 
-// Counters on world rank 0 that every group's leader updates atomically:
-// [0] the next member to hand out, [1] the members finished.
-class shared_counters {
-public:
-    explicit shared_counters(const boost::mpi::communicator& comm) {
-        const MPI_Aint bytes = comm.rank() == 0 ? 2 * sizeof(long) : 0;
-        mpi_check(MPI_Win_allocate(bytes, sizeof(long), MPI_INFO_NULL, comm, &base_, &window_), "MPI_Win_allocate");
-        if (comm.rank() == 0) base_[0] = base_[1] = 0;
-        comm.barrier();
-        mpi_check(MPI_Win_lock_all(0, window_), "MPI_Win_lock_all");
-    }
-    ~shared_counters() {
-        MPI_Win_unlock_all(window_);
-        MPI_Win_free(&window_);
-    }
-    shared_counters(const shared_counters&) = delete;
-    shared_counters& operator=(const shared_counters&) = delete;
-
-    // Adds `by` to counter `which` and returns its new value.
-    long add(int which, long by) {
-        long old = 0;
-        mpi_check(MPI_Fetch_and_op(&by, &old, MPI_LONG, 0, which, MPI_SUM, window_), "MPI_Fetch_and_op");
-        mpi_check(MPI_Win_flush(0, window_), "MPI_Win_flush");
-        return old + by;
-    }
-
-private:
-    MPI_Win window_ = MPI_WIN_NULL;
-    long* base_ = nullptr;
-};
-
 } // namespace
 
 sweep_axis parse_axis(const std::string& text) {
@@ -167,7 +138,7 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text) {
 void load_sweep_table(sweep_spec& spec, const std::string& path) {
     toml::table table;
     try {
-        table = toml::parse_file(path);
+        table = toml::parse(input_file(path).rest(), path);
     }
     catch (const toml::parse_error& e) {
         throw file_error(path, std::string(e.description()), e.source().begin.line);

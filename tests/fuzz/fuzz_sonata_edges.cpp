@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     lifnet::config c;
     c.N = N;
-    c.graph = "file";
+    c.graph = lifnet::graph_model::file;
     c.graph_file = path;
     const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
     try {

@@ -84,12 +84,12 @@ TEST(delivery, inhibitory_weights_are_negative) {
     const spike s[] = {{0, source}};
     conns.deliver(s, D, ring);
     neuron_block block(c, {target}, {c.J});
-    std::vector<std::uint32_t> fired;
+    std::vector<local_spike> fired;
+    const sample_grid grid(c);
     // The spike is emitted in step 0 and exchanged after it.
     for (std::int64_t n = 1; n <= 1 + D; ++n) {
         EXPECT_EQ(block.I[0], 0.0) << "input arrived before step " << 1 + D;
-        block.step(n, ring.excitatory(n), ring.inhibitory(n), c.g, fired);
-        ring.clear(n);
+        block.advance(n, n + 1, ring, c.g, grid, fired, [](std::int64_t, std::size_t, std::span<const double>) {});
     }
     EXPECT_LT(block.I[0], 0.0);
     EXPECT_NEAR(block.I[0], -c.g * c.J, 0.1 * c.g * c.J);

@@ -101,7 +101,7 @@ class graph_structure: public testing::TestWithParam<graph_case> {};
 TEST_P(graph_structure, rank_invariant_and_simple) {
     const auto& g = GetParam();
     config c;
-    c.graph = g.graph;
+    lifnet::set_key(c, "graph", g.graph);
     c.p = g.p;
     c.N = g.N;
     c.k = g.k;
@@ -345,7 +345,7 @@ TEST(graph_statistics, watts_strogatz_matches_networkx) {
 
     constexpr int seeds = 20;
     config c;
-    c.graph = "ws";
+    c.graph = lifnet::graph_model::ws;
     c.N = 1000;
     c.k = 10;
 

@@ -69,12 +69,12 @@ class migration: public testing::TestWithParam<std::string> {};
 TEST_P(migration, keeps_every_row_once_on_its_rank) {
     const boost::mpi::communicator world;
     config c;
-    c.graph = "ws";
+    c.graph = lifnet::graph_model::ws;
     c.N = 10007;
     c.k = 10;
     c.p = 0.1;
     c.seed = 3;
-    c.partition = GetParam();
+    lifnet::set_key(c, "partition", GetParam());
     const auto adj = lifnet::build_graph(c, world);
     const auto to = lifnet::assign_ranks(c, adj, world);
     EXPECT_EQ(to.size(), adj.rows());
@@ -139,12 +139,12 @@ TEST_P(migration, keeps_every_row_once_on_its_rank) {
     }
 
     const auto [least, most] = std::minmax_element(stats.neurons.begin(), stats.neurons.end());
-    if (c.partition == "random" || c.partition == "block") {
-        EXPECT_LE(*most - *least, 1u) << c.partition << " is unbalanced";
+    if (GetParam() == "random" || GetParam() == "block") {
+        EXPECT_LE(*most - *least, 1u) << GetParam() << " is unbalanced";
     }
     if (world.rank() == 0)
         std::printf("N=%llu on %d ranks, %s: neurons per rank %llu..%llu, edge cut %llu\n",
-                    static_cast<unsigned long long>(c.N), world.size(), c.partition.c_str(),
+                    static_cast<unsigned long long>(c.N), world.size(), GetParam().c_str(),
                     static_cast<unsigned long long>(*least), static_cast<unsigned long long>(*most),
                     static_cast<unsigned long long>(stats.edge_cut));
 }
@@ -159,7 +159,7 @@ TEST(partition_quality, watts_strogatz_ptscotch_beats_random_and_matches_block) 
     const boost::mpi::communicator world;
     if (world.size() != 4) GTEST_SKIP() << "needs 4 ranks";
     config c;
-    c.graph = "ws";
+    c.graph = lifnet::graph_model::ws;
     c.N = 100000;
     c.k = 10;
     c.p = 0.1;
@@ -168,7 +168,7 @@ TEST(partition_quality, watts_strogatz_ptscotch_beats_random_and_matches_block) 
     std::uint64_t cut[3];
     const char* names[3] = {"ptscotch", "block", "random"};
     for (int i = 0; i < 3; ++i) {
-        c.partition = names[i];
+        lifnet::set_key(c, "partition", names[i]);
         const auto stats = lifnet::describe(partition(c, adj, world), world);
         cut[i] = stats.edge_cut;
         if (world.rank() == 0)
@@ -208,7 +208,7 @@ TEST(partition_quality, permuted_ring_from_file_ptscotch_finds_the_ring) {
     world.barrier();
 
     config c;
-    c.graph = "file";
+    c.graph = lifnet::graph_model::file;
     c.graph_file = path;
     c.N = N;
     c.k = k;
@@ -238,7 +238,7 @@ TEST(partition_quality, permuted_ring_from_file_ptscotch_finds_the_ring) {
     std::uint64_t cut[2];
     const char* names[2] = {"ptscotch", "block"};
     for (int i = 0; i < 2; ++i) {
-        c.partition = names[i];
+        lifnet::set_key(c, "partition", names[i]);
         const auto stats = lifnet::describe(partition(c, adj, world), world);
         cut[i] = stats.edge_cut;
         if (world.rank() == 0)

@@ -48,9 +48,9 @@ TEST(rank_invariance, spikes_are_bit_identical) {
         for (const char* exchange: {"step", "epoch"}) {
             for (const char* routing: {"allgather", "neighbour"}) {
                 auto c = invariance_config();
-                c.partition = partition;
-                c.exchange = exchange;
-                c.routing = routing;
+                set_key(c, "partition", partition);
+                set_key(c, "exchange", exchange);
+                set_key(c, "routing", routing);
                 const auto spikes = spikes_of(c, context());
                 ASSERT_EQ(spikes.size(), reference().size()) << partition << ", " << exchange << ", " << routing;
                 EXPECT_TRUE(spikes == reference()) << partition << ", " << exchange << ", " << routing;
@@ -62,11 +62,11 @@ TEST(rank_invariance, spikes_are_bit_identical) {
 TEST(routing, neighbour_sends_each_spike_only_to_ranks_with_targets) {
     const context ctx;
     auto c = invariance_config();
-    c.partition = "block"; // a WS ring cut into blocks, little rewired: few neurons reach another rank
+    c.partition = partition_method::block; // a WS ring cut into blocks, little rewired: few neurons reach another rank
     c.p = 0.05;
-    c.routing = "allgather";
+    c.routing = spike_routing::allgather;
     const auto all = run(c, {}, ctx);
-    c.routing = "neighbour";
+    c.routing = spike_routing::neighbour;
     const auto some = run(c, {}, ctx);
     ASSERT_EQ(all.spikes, some.spikes);
     const auto ranks = static_cast<std::uint64_t>(ctx.size());

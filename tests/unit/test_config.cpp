@@ -39,10 +39,51 @@ TEST(config, every_bad_key_is_named_at_once) {
     c.p = 1.5;
     c.seed = std::uint64_t(1) << 32;
     c.t_stop = 100.05;
-    c.graph = "torus";
     const auto keys = bad_keys(c);
-    for (const char* key: {"k", "p", "seed", "t_stop", "graph"}) EXPECT_TRUE(names(keys, key)) << key;
-    EXPECT_EQ(keys.size(), 5u);
+    for (const char* key: {"k", "p", "seed", "t_stop"}) EXPECT_TRUE(names(keys, key)) << key;
+    EXPECT_EQ(keys.size(), 4u);
+}
+
+TEST(config, modes_are_parsed_from_their_names) {
+    config c;
+    set_key(c, "routing", "allgather");
+    set_key(c, "exchange", "step");
+    set_key(c, "report_dtype", "float64");
+    EXPECT_EQ(c.routing, spike_routing::allgather);
+    EXPECT_EQ(c.exchange, epoch_length::step);
+    EXPECT_EQ(c.report_dtype, report_type::float64);
+    EXPECT_EQ(c.epoch_steps(), 1);
+    set_key(c, "exchange", "epoch");
+    EXPECT_EQ(c.epoch_steps(), c.delay_steps());
+    try {
+        set_key(c, "graph", "torus");
+        FAIL() << "graph = torus accepted";
+    }
+    catch (const config_error& e) {
+        ASSERT_EQ(e.problems.size(), 1u);
+        EXPECT_EQ(e.problems[0].key, "graph");
+        EXPECT_EQ(e.problems[0].message, "'torus' is not one of ws | ring | er | file");
+    }
+    EXPECT_EQ(c.graph, graph_model::ws);
+    // A TOML file: every bad mode at once, with its line.
+    config d;
+    try {
+        load_toml_text(d, "partition = \"metis\"\nJ_norm = 3\nintegrator = \"exact\"\n", "t.toml");
+        FAIL() << "bad modes accepted";
+    }
+    catch (const config_error& e) {
+        ASSERT_EQ(e.problems.size(), 2u);
+        for (const auto& p: e.problems) {
+            if (p.key == "partition")
+                EXPECT_EQ(p.message, "'metis' is not one of ptscotch | block | random (t.toml:1)");
+            else
+                EXPECT_EQ(p.message, "expected a string (t.toml:2)") << p.key;
+        }
+    }
+    EXPECT_EQ(d.integrator, integrator_method::exact);
+    // --help lists a mode's values from the same table.
+    for (const auto& k: config_keys())
+        if (k.name == "routing") EXPECT_EQ(k.values, (std::vector<std::string>{"allgather", "neighbour"}));
 }
 
 TEST(config, rk4_stability_limit) {
@@ -52,7 +93,7 @@ TEST(config, rk4_stability_limit) {
     c.d = c.t_ref = 0.3;
     c.t_stop = c.t_transient = c.sample_dt = 3;
     EXPECT_EQ(bad_keys(c), std::vector<std::string>{"dt"});
-    c.integrator = "exact";
+    c.integrator = integrator_method::exact;
     EXPECT_TRUE(bad_keys(c).empty());
 }
 
@@ -69,7 +110,7 @@ TEST(config, set_key_parses_and_rejects) {
     set_key(c, "graph", "er");
     EXPECT_EQ(c.p, 0.3);
     EXPECT_EQ(c.N, 1000u);
-    EXPECT_EQ(c.graph, "er");
+    EXPECT_EQ(c.graph, graph_model::er);
     EXPECT_THROW(set_key(c, "p", "abc"), config_error);
     EXPECT_THROW(set_key(c, "N", "-3"), config_error);
     EXPECT_THROW(set_key(c, "nonsense", "1"), config_error);
@@ -79,7 +120,7 @@ TEST(config, toml_round_trip) {
     config c;
     c.N = 321;
     c.p = 0.25;
-    c.graph = "ring";
+    c.graph = graph_model::ring;
     c.t_stop = 250;
     const auto path = testing::TempDir() + "/roundtrip.toml";
     std::ofstream(path) << to_toml(c);

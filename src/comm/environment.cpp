@@ -14,9 +14,8 @@ struct environment::state {
     boost::mpi::environment mpi;
 };
 
-environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {
-    start_partition_library();
-}
+// PETSc starts when partition = ptscotch first needs it (partition/library.hpp).
+environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {}
 
 environment::~environment() {
     // A file HDF5 failed to close (the error has been reported) would crash

@@ -2,6 +2,7 @@
 
 #include "graph/edge_registry.hpp"
 #include "comm/mpi_util.hpp"
+#include "partition/library.hpp"
 #include "partition/petsc_util.hpp"
 
 #include <lifnet/random.hpp>
@@ -56,6 +57,7 @@ std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communica
         boost::mpi::all_reduce(comm, adj.neighbours.size(), std::plus<>()) > static_cast<std::uint64_t>(INT_MAX))
         throw error("partition = ptscotch: the graph has more than 2^31 - 1 nodes or synapses, beyond PETSc's "
                     "32-bit indices; use partition = block or random");
+    use_partition_library();
     // MatCreateMPIAdj takes ownership of ia and ja (freed by MatDestroy).
     PetscInt *ia = nullptr, *ja = nullptr;
     petsc_check(PetscMalloc1(adj.rows() + 1, &ia), "PetscMalloc1");

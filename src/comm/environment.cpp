@@ -10,9 +10,7 @@ struct environment::state {
     boost::mpi::environment mpi;
 };
 
-environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {
-    start_partition_library();
-}
+environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {}
 
 environment::~environment() {
     stop_partition_library();

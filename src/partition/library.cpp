@@ -6,7 +6,12 @@
 
 namespace lifnet {
 
-void start_partition_library() {
+namespace {
+bool started = false;
+}
+
+void use_partition_library() {
+    if (started) return;
     // PETSc reads only these options, never the user's command line.
     // PT-Scotch's threaded halo exchange can run mismatched collectives
     // (seen: a hang at 4 ranks); one thread per rank. A user's value wins.
@@ -15,12 +20,15 @@ void start_partition_library() {
     static char* petsc_argv[] = {name, no_handler, nullptr};
     int petsc_argc = 2;
     char** args = petsc_argv;
+    PETSC_COMM_WORLD = MPI_COMM_SELF;
     petsc_check(PetscInitialize(&petsc_argc, &args, nullptr, nullptr), "PetscInitialize");
     PetscPushErrorHandler(PetscReturnErrorHandler, nullptr); // errors become exceptions, not prints
+    started = true;
 }
 
 void stop_partition_library() {
-    PetscFinalize();
+    if (started) PetscFinalize();
+    started = false;
 }
 
 } // namespace lifnet

@@ -1,5 +1,7 @@
 #include "partition/partition.hpp"
 
+#include "partition/library.hpp"
+
 #include "graph/edge_registry.hpp"
 #include "comm/mpi_util.hpp"
 #include "partition/petsc_util.hpp"
@@ -50,6 +52,7 @@ adjacency symmetrized(const adjacency& adj, const boost::mpi::communicator& comm
 }
 
 std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communicator& comm) {
+    use_partition_library();
     const adjacency undirected = directed.symmetric ? adjacency{} : symmetrized(directed, comm);
     const adjacency& adj = directed.symmetric ? directed : undirected;
     if (adj.N > static_cast<std::uint64_t>(INT_MAX) ||

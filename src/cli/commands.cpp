@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <lifnet/input.hpp>
 #include <lifnet/version.hpp>
 
 namespace lifnet::cli {
@@ -33,6 +34,10 @@ config resolve(config c, const std::string& file, const std::vector<std::string>
     return c;
 }
 
+void apply_global_options(const arguments& a) {
+    if (!a.max_input_size.empty()) set_max_input_size(parse_input_size(a.max_input_size));
+}
+
 double checkpoint_interval(const config& c, const std::string& text) {
     // "100ms" or "100": milliseconds, a whole number of steps.
     const auto number = text.substr(0, text.find("ms"));
@@ -50,6 +55,8 @@ double checkpoint_interval(const config& c, const std::string& text) {
 void define_commands(CLI::App& app, arguments& a) {
     app.require_subcommand(1);
     app.set_version_flag("--version", version_string);
+    app.add_option("--max-input-size", a.max_input_size,
+                   "largest config or graph file read, in bytes (suffix k, M, G or T; default 64G)");
     auto* run = a.run_command = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
     run->add_option("config", a.file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", a.sets, "set a configuration key: --set key=value (repeatable)");

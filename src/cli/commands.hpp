@@ -17,7 +17,7 @@ namespace lifnet::cli {
 
 // The command line: the subcommands and what they were given.
 struct arguments {
-    std::string file, output = "lifnet.h5", checkpoint_every, seeds, info_file;
+    std::string file, output = "lifnet.h5", checkpoint_every, seeds, info_file, max_input_size;
     std::vector<std::string> sets, vary;
     int ranks_per_member = 0;
     run_options run;
@@ -26,6 +26,10 @@ struct arguments {
 };
 
 void define_commands(CLI::App& app, arguments& a);
+
+// The options that hold for every subcommand (--max-input-size), applied to
+// this process.
+void apply_global_options(const arguments& a);
 
 // Every problem with the user's input, collected so that all are reported
 // at once, as one config_error.

@@ -31,6 +31,7 @@ bool first_rank() {
 // Everything in the command line that can be checked without MPI. A restart
 // takes its configuration from the checkpoint (HDF5): the engine checks it.
 void check(const arguments& a) {
+    apply_global_options(a);
     if (a.info_command->parsed() || (a.run_command->parsed() && !a.run.restart.empty())) return;
     problem_list problems;
     const config c = resolve(config{}, a.file, a.sets, problems);

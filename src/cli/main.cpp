@@ -7,6 +7,7 @@
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
+#include <lifnet/input.hpp>
 #include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/sweep.hpp>
@@ -95,6 +96,7 @@ int sweep_command(const std::string& file, const std::vector<std::string>& sets,
 }
 
 int dispatch(arguments& a, const std::string& command_line, const context& world) {
+    apply_global_options(a);
     if (a.info_command->parsed()) {
         if (world.rank() == 0) std::cout << describe_file(a.info_file);
         return 0;

@@ -2,6 +2,7 @@
 #include <lifnet/errors.hpp>
 
 #include "config/toml_util.hpp"
+#include "io/input_file.hpp"
 
 #include <toml++/toml.h>
 
@@ -9,7 +10,6 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -202,11 +202,7 @@ void set_key(config& c, const std::string& key, const std::string& value) {
 }
 
 void load_toml(config& c, const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw file_error(path, "cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    load_toml_text(c, text.str(), path);
+    load_toml_text(c, input_file(path).rest(), path);
 }
 
 namespace {
@@ -310,36 +306,13 @@ std::int64_t config::epoch_steps() const {
     throw internal_error("unknown epoch length");
 }
 
-void validate(const config& c) {
-    std::vector<config_error::problem> bad;
+namespace {
+
+// The time keys: dt, RK4's limit on it, and every time a whole number of steps.
+void time_problems(const config& c, std::vector<config_error::problem>& bad) {
     auto require = [&](bool ok, const char* key, const std::string& message) {
         if (!ok) bad.push_back({key, message});
     };
-    require(c.N >= 1, "N", "must be >= 1");
-    if (c.graph != graph_model::file) {
-        require(c.k >= 2 && c.k % 2 == 0 && c.k < c.N, "k",
-                "must be even with 2 <= k < N (N = " + std::to_string(c.N) + ")");
-    }
-    else {
-        require(!c.graph_file.empty(), "graph_file", "required when graph = file");
-    }
-    require(c.p >= 0 && c.p <= 1, "p", "must be in [0, 1]");
-    require(c.seed < (std::uint64_t(1) << 32), "seed", "must be < 2^32");
-    require(c.f_inh >= 0 && c.f_inh <= 1, "f_inh", "must be in [0, 1]");
-    require(c.tau_m > 0, "tau_m", "must be > 0");
-    require(c.tau_syn > 0, "tau_syn", "must be > 0");
-    require(c.V_th > c.V_reset, "V_th", "must be > V_reset");
-    require(c.sigma >= 0, "sigma", "must be >= 0");
-    require(c.g >= 0, "g", "must be >= 0");
-    require(c.record_every >= 1, "record_every", "must be >= 1");
-    require(!c.population.empty(), "population", "must not be empty");
-    try {
-        record_selection{c};
-    }
-    catch (const config_error& e) {
-        bad.insert(bad.end(), e.problems.begin(), e.problems.end());
-    }
-
     if (!(c.dt > 0)) {
         bad.push_back({"dt", "must be > 0"});
     }
@@ -368,6 +341,46 @@ void validate(const config& c) {
         require(c.sample_dt >= c.dt * (1 - 1e-9), "sample_dt", "must be >= dt");
         require(c.t_transient <= c.t_stop, "t_transient", "must be <= t_stop");
     }
+}
+
+} // namespace
+
+void validate(const config& c) {
+    std::vector<config_error::problem> bad;
+    auto require = [&](bool ok, const char* key, const std::string& message) {
+        if (!ok) bad.push_back({key, message});
+    };
+    require(c.N >= 1, "N", "must be >= 1");
+    if (c.graph != graph_model::file) {
+        require(c.k >= 2 && c.k % 2 == 0 && c.k < c.N, "k",
+                "must be even with 2 <= k < N (N = " + std::to_string(c.N) + ")");
+    }
+    else {
+        require(!c.graph_file.empty(), "graph_file", "required when graph = file");
+    }
+    require(c.p >= 0 && c.p <= 1, "p", "must be in [0, 1]");
+    require(c.seed < (std::uint64_t(1) << 32), "seed", "must be < 2^32");
+    require(c.f_inh >= 0 && c.f_inh <= 1, "f_inh", "must be in [0, 1]");
+    require(c.tau_m > 0, "tau_m", "must be > 0");
+    require(c.tau_syn > 0, "tau_syn", "must be > 0");
+    require(c.V_th > c.V_reset, "V_th", "must be > V_reset");
+    require(c.sigma >= 0, "sigma", "must be >= 0");
+    require(c.g >= 0, "g", "must be >= 0");
+    require(c.record_every >= 1, "record_every", "must be >= 1");
+    // The name is an HDF5 link name and part of file names: no '/', no
+    // control characters, not "." or "..".
+    require(!c.population.empty() && c.population != "." && c.population != ".." &&
+                std::none_of(c.population.begin(), c.population.end(),
+                             [](char ch) { return ch == '/' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }),
+            "population", "must be a name without '/' or control characters, and not empty, '.' or '..'");
+    try {
+        record_selection{c};
+    }
+    catch (const config_error& e) {
+        bad.insert(bad.end(), e.problems.begin(), e.problems.end());
+    }
+
+    time_problems(c, bad);
     if (!bad.empty()) throw config_error(std::move(bad));
 }
 

@@ -1,9 +1,10 @@
 #include "graph/graph.hpp"
 
-#include "graph/edge_list.hpp"
-#include "graph/edge_registry.hpp"
 #include "comm/fault.hpp"
 #include "comm/mpi_util.hpp"
+#include "graph/edge_list.hpp"
+#include "graph/edge_registry.hpp"
+#include "io/input_file.hpp"
 #include "io/sonata_edges.hpp"
 
 #include <lifnet/random.hpp>
@@ -11,8 +12,7 @@
 #include <boost/mpi/collectives.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <memory>
 
 namespace lifnet {
 
@@ -133,43 +133,68 @@ std::vector<edge> erdos_renyi(const config& c, const boost::mpi::communicator& c
 }
 
 // A text edge list: one undirected edge `u v` per line, 0-based ids, `#`
-// starts a comment. Every rank reads the file and keeps the synapses onto
-// its own block.
+// starts a comment; each line is two synapses. Rank 0 reads it.
 adjacency read_edge_list(const config& c, const boost::mpi::communicator& comm) {
-    std::ifstream in(c.graph_file);
-    inject_fault("edge_read", comm.rank());
-    if (!in) throw file_error(c.graph_file, "cannot open the edge list");
-    const auto range = block_of(c.N, comm.size(), comm.rank());
-    auto mine = [&](std::uint64_t u) { return u >= range.lo && u < range.hi; };
-    std::vector<edge> pairs;
-    std::string line;
-    for (std::uint64_t number = 1; std::getline(in, line); ++number) {
-        const auto edge = parse_edge_line(line, c.N, number, c.graph_file);
-        if (!edge) continue;
-        const auto [u, v] = *edge;
-        if (mine(u)) pairs.push_back({u, v});
-        if (mine(v)) pairs.push_back({v, u});
-    }
-    if (in.bad()) throw file_error(c.graph_file, "read error");
-    auto adj = rows_from_pairs(c.N, range, pairs);
-    for (std::size_t r = 0; r < adj.rows(); ++r) {
-        const auto b = adj.neighbours.begin();
-        auto dup = std::adjacent_find(b + adj.offsets[r], b + adj.offsets[r + 1]);
-        if (dup != b + adj.offsets[r + 1])
-            throw file_error(c.graph_file, "duplicate edge " + std::to_string(adj.ids[r]) + " " + std::to_string(*dup));
-    }
+    std::unique_ptr<input_file> in;
+    std::uint64_t number = 0;
+    auto adj = distribute_from_root(c.N, comm, [&](std::vector<edge>& out, std::size_t limit) {
+        if (!in) in = std::make_unique<input_file>(c.graph_file);
+        std::string line;
+        while (out.size() < limit) {
+            if (!in->getline(line)) return false;
+            const auto e = parse_edge_line(line, c.N, ++number, c.graph_file);
+            if (!e) continue;
+            out.push_back({e->first, e->second});
+            out.push_back({e->second, e->first});
+        }
+        return true;
+    });
+    run_collectively(comm, [&] {
+        for (std::size_t r = 0; r < adj.rows(); ++r) {
+            const auto b = adj.neighbours.begin();
+            auto dup = std::adjacent_find(b + adj.offsets[r], b + adj.offsets[r + 1]);
+            if (dup != b + adj.offsets[r + 1])
+                throw file_error(c.graph_file,
+                                 "duplicate edge " + std::to_string(adj.ids[r]) + " " + std::to_string(*dup));
+        }
+    });
     return adj;
 }
 
 } // namespace
 
+adjacency distribute_from_root(std::uint64_t N, const boost::mpi::communicator& comm, const synapse_source& next) {
+    constexpr std::size_t chunk = std::size_t(1) << 22; // synapses per round: 64 MiB on rank 0
+    std::vector<edge> mine;
+    for (bool more = true; more;) {
+        std::vector<std::vector<edge>> send(comm.size());
+        run_collectively(comm, [&] {
+            inject_fault("edge_read", comm.rank());
+            if (comm.rank() != 0) return;
+            std::vector<edge> pairs;
+            more = next(pairs, chunk);
+            for (const auto& e: pairs) send[block_owner(e.a, N, comm.size())].push_back(e);
+        });
+        boost::mpi::broadcast(comm, more, 0);
+        const auto got = alltoallv(comm, send);
+        mine.insert(mine.end(), got.begin(), got.end());
+    }
+    return rows_from_pairs(N, block_of(N, comm.size(), comm.rank()), mine);
+}
+
 adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
     switch (c.graph) {
     case graph_model::file: {
-        if (is_hdf5_file(c.graph_file)) return read_sonata_edges(c, comm);
-        adjacency adj;
-        run_collectively(comm, [&] { adj = read_edge_list(c, comm); });
-        return adj;
+        // Rank 0 decides what the file is, once: a regular file within the
+        // input cap, HDF5 or text.
+        bool hdf5 = false;
+        run_collectively(comm, [&] {
+            if (comm.rank() != 0) return;
+            const input_file checked(c.graph_file);
+            hdf5 = is_hdf5_file(c.graph_file);
+        });
+        boost::mpi::broadcast(comm, hdf5, 0);
+        return hdf5 ? read_sonata_edges(c, comm) : read_edge_list(c, comm);
     }
     case graph_model::ring: {
         config lattice = c;

@@ -51,15 +51,23 @@ void write_by_id(hid_t parent, const std::string& name, std::uint64_t N, const s
 }
 
 // Collective: the values of `ids` (this rank's nodes, sorted) from a dataset
-// written by write_by_id with the same width.
+// written by write_by_id with the same width (exactly N * width values of
+// type T, or a file_error on every rank).
 template <typename T>
-std::vector<T> read_by_id(hid_t parent, const std::string& name, std::uint64_t N, const std::vector<std::uint64_t>& ids,
-                          std::size_t width, const boost::mpi::communicator& comm) {
+std::vector<T> read_by_id(const h5::reader& file, const std::string& name, std::uint64_t N,
+                          const std::vector<std::uint64_t>& ids, std::size_t width,
+                          const boost::mpi::communicator& comm) {
     // Each block owner learns who holds the nodes of its block, reads its
     // block, and answers.
     const auto asked = holders(N, ids, comm);
     const auto block = block_of(N, comm.size(), comm.rank());
-    const auto mine = h5::read_dataset<T>(parent, name, block.lo * width, (block.hi - block.lo) * width);
+    std::vector<T> mine;
+    run_collectively(comm, [&] {
+        if (file.shape<T>(name, 1)[0] != N * width)
+            file.fail(name,
+                      "expected " + std::to_string(N * width) + " values (" + std::to_string(width) + " per node)");
+        mine = file.slice<T>(name, block.lo * width, (block.hi - block.lo) * width);
+    });
     std::vector<std::vector<id_item<T>>> answer(comm.size());
     for (const auto& a: asked)
         for (std::size_t w = 0; w < width; ++w)

@@ -1,8 +1,12 @@
 #include "io/h5.hpp"
 
+#include "io/input_file.hpp"
+
 #include <H5FDmpio.h>
 
 #include <algorithm>
+#include <sstream>
+#include <type_traits>
 #include <utility>
 
 namespace lifnet::h5 {
@@ -179,22 +183,154 @@ void write_scalar(hid_t parent, const std::string& name, T value) {
 template void write_scalar(hid_t, const std::string&, double);
 template void write_scalar(hid_t, const std::string&, std::uint64_t);
 
-std::string string_attribute(hid_t object, const char* name) {
-    if (H5Aexists(object, name) <= 0) return "";
-    handle attr(check(H5Aopen(object, name, H5P_DEFAULT), "H5Aopen"));
-    handle type(check(H5Aget_type(attr), "H5Aget_type"));
-    handle space(check(H5Aget_space(attr), "H5Aget_space"));
-    if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) != 0 || H5Sget_simple_extent_npoints(space) != 1)
-        return "";
-    std::string value(H5Tget_size(type), '\0');
-    check(H5Aread(attr, type, value.data()), "H5Aread");
-    return value.substr(0, value.find('\0'));
+namespace {
+
+// "float64", "uint32", "string of 12 bytes", ...: how an object's type reads in a message.
+std::string type_name(hid_t type) {
+    const auto size = H5Tget_size(type);
+    // Not a switch: H5T_class_t has many classes that all read the same here.
+    const auto cls = H5Tget_class(type);
+    if (cls == H5T_INTEGER) return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
+    if (cls == H5T_FLOAT) return "float" + std::to_string(8 * size);
+    if (cls == H5T_STRING)
+        return H5Tis_variable_str(type) > 0 ? "variable-length string" : "string of " + std::to_string(size) + " bytes";
+    return "a non-numeric type";
+}
+
+std::string shape_name(const std::vector<hsize_t>& dims) {
+    if (dims.empty()) return "a scalar";
+    std::string text = "shape (";
+    for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+    return text + (dims.size() == 1 ? ",)" : ")");
 }
 
 template <typename T>
-std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first, hsize_t count) {
-    handle dataset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "H5Dopen2"));
-    handle file_space(check(H5Dget_space(dataset), "H5Dget_space"));
+bool is_type(hid_t type) {
+    const bool integer = std::is_integral_v<T>;
+    if (H5Tget_class(type) != (integer ? H5T_INTEGER : H5T_FLOAT) || H5Tget_size(type) != sizeof(T)) return false;
+    return !integer || (H5Tget_sign(type) == H5T_SGN_NONE) == std::is_unsigned_v<T>;
+}
+
+template <typename T>
+std::string wanted_type() {
+    return (std::is_integral_v<T> ? (std::is_unsigned_v<T> ? "uint" : "int") : "float") + std::to_string(8 * sizeof(T));
+}
+
+} // namespace
+
+reader::reader(std::string path, MPI_Comm comm): path_(std::move(path)) {
+    silence_errors();
+    check_regular_file(path_);
+    if (H5Fis_hdf5(path_.c_str()) <= 0) throw file_error(path_, "not an HDF5 file");
+    const auto fapl = comm != MPI_COMM_NULL ? mpio_access(comm) : handle(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
+    file_ = handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, fapl));
+    if (file_.get() < 0) throw file_error(path_, "cannot open as HDF5");
+}
+
+void reader::fail(const std::string& object, const std::string& message) const {
+    throw file_error(path_, object + ": " + message);
+}
+
+bool reader::exists(const std::string& object) const {
+    // H5Lexists needs each component checked in turn.
+    std::string prefix;
+    std::istringstream parts(object);
+    for (std::string part; std::getline(parts, part, '/');) {
+        if (part.empty()) continue;
+        prefix += "/" + part;
+        if (H5Lexists(file_, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    return true;
+}
+
+bool reader::has_attribute(const std::string& name) const {
+    return H5Aexists(file_, name.c_str()) > 0;
+}
+
+std::vector<std::string> reader::children(const std::string& group) const {
+    if (!exists(group)) fail(group, "missing");
+    handle g(H5Gopen2(file_, group.c_str(), H5P_DEFAULT));
+    if (g.get() < 0) fail(group, "not a group");
+    H5G_info_t info{};
+    check(H5Gget_info(g, &info), "H5Gget_info");
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const auto size = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        if (size < 0) fail(group, "unreadable link name");
+        std::string name(static_cast<std::size_t>(size) + 1, '\0');
+        check(H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT),
+              "H5Lget_name_by_idx");
+        name.resize(static_cast<std::size_t>(size));
+        names.push_back(name);
+    }
+    return names;
+}
+
+handle reader::open_dataset(const std::string& dataset) const {
+    if (!exists(dataset)) fail(dataset, "missing");
+    handle d(H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT));
+    if (d.get() < 0) fail(dataset, "not a dataset");
+    return d;
+}
+
+handle reader::open_attribute(const std::string& name) const {
+    if (!has_attribute(name)) fail(name, "missing attribute");
+    return handle(check(H5Aopen(file_, name.c_str(), H5P_DEFAULT), "H5Aopen"));
+}
+
+std::vector<hsize_t> reader::extent(hid_t space) const {
+    if (H5Sget_simple_extent_type(space) == H5S_NULL) return {0}; // no values at all: read as none, never scalar
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    if (rank < 0 || H5Sget_simple_extent_dims(space, dims.data(), nullptr) < 0)
+        throw file_error(path_, "unreadable dataspace");
+    return dims;
+}
+
+template <typename T>
+std::vector<hsize_t> reader::shape(const std::string& dataset, int rank) const {
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    handle space(check(H5Dget_space(d), "H5Dget_space"));
+    const auto dims = extent(space);
+    if (!is_type<T>(type) || dims.size() != static_cast<std::size_t>(rank))
+        fail(dataset, "expected " + (rank ? std::to_string(rank) + "-dimensional " : std::string("scalar ")) +
+                          wanted_type<T>() + ", found " + shape_name(dims) + " of " + type_name(type));
+    return dims;
+}
+
+std::vector<hsize_t> reader::float_shape(const std::string& dataset, int rank) const {
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    handle space(check(H5Dget_space(d), "H5Dget_space"));
+    const auto dims = extent(space);
+    if (H5Tget_class(type) != H5T_FLOAT || dims.size() != static_cast<std::size_t>(rank))
+        fail(dataset, "expected " + std::to_string(rank) + "-dimensional floats, found " + shape_name(dims) + " of " +
+                          type_name(type));
+    return dims;
+}
+
+template <typename T>
+T reader::scalar(const std::string& dataset) const {
+    shape<T>(dataset, 0);
+    T value{};
+    check(H5Dread(open_dataset(dataset), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), "H5Dread");
+    return value;
+}
+
+template <typename T>
+std::vector<T> reader::values(const std::string& dataset, hsize_t count) const {
+    const auto n = shape<T>(dataset, 1)[0];
+    if (n != count) fail(dataset, "expected " + std::to_string(count) + " values, found " + std::to_string(n));
+    return slice<T>(dataset, 0, count);
+}
+
+void reader::read_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count, hid_t mem_type,
+                       void* out) const {
+    if (first > n || count > n - first)
+        fail(dataset, "values [" + std::to_string(first) + ", " + std::to_string(first + count) + ") asked of " +
+                          std::to_string(n));
+    handle file_space(check(H5Dget_space(d), "H5Dget_space"));
     handle mem_space(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple"));
     if (count)
         check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &first, nullptr, &count, nullptr), "H5Sselect_hyperslab");
@@ -202,14 +338,130 @@ std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first
         check(H5Sselect_none(file_space), "H5Sselect_none");
         check(H5Sselect_none(mem_space), "H5Sselect_none");
     }
-    std::vector<T> values(count);
-    check(H5Dread(dataset, native_type<T>(), mem_space, file_space, H5P_DEFAULT, values.data()), "H5Dread");
-    return values;
+    check(H5Dread(d, mem_type, mem_space, file_space, H5P_DEFAULT, out), "H5Dread");
 }
-template std::vector<double> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
-template std::vector<std::uint64_t> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
-template std::vector<std::int64_t> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
-template std::vector<std::uint32_t> read_dataset(hid_t, const std::string&, hsize_t, hsize_t);
+
+template <typename T>
+std::vector<T> reader::slice(const std::string& dataset, hsize_t first, hsize_t count) const {
+    const auto n = shape<T>(dataset, 1)[0];
+    std::vector<T> out(first <= n && count <= n - first ? count : 0);
+    read_rows(open_dataset(dataset), dataset, n, first, count, native_type<T>(), out.data());
+    return out;
+}
+
+hsize_t reader::node_id_rows(const std::string& dataset) const {
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    handle space(check(H5Dget_space(d), "H5Dget_space"));
+    const auto dims = extent(space);
+    if (H5Tget_class(type) != H5T_INTEGER || H5Tget_size(type) > 8)
+        fail(dataset, "node ids are not integers (" + type_name(type) + ")");
+    if (dims.size() != 1) fail(dataset, "node ids must be one-dimensional, found " + shape_name(dims));
+    return dims[0];
+}
+
+std::vector<std::uint64_t> reader::node_ids(const std::string& dataset, hsize_t first, hsize_t count) const {
+    const auto rows = node_id_rows(dataset);
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    std::vector<std::uint64_t> out(first <= rows && count <= rows - first ? count : 0);
+    if (H5Tget_sign(type) == H5T_SGN_NONE) {
+        read_rows(d, dataset, rows, first, count, H5T_NATIVE_UINT64, out.data());
+        return out;
+    }
+    // Signed ids are read as int64 (exact for every signed width) and a
+    // negative one is refused (HDF5 would convert it to 0).
+    std::vector<std::int64_t> signed_ids(out.size());
+    read_rows(d, dataset, rows, first, count, H5T_NATIVE_INT64, signed_ids.data());
+    for (std::size_t i = 0; i < signed_ids.size(); ++i) {
+        if (signed_ids[i] < 0)
+            fail(dataset, "negative node id " + std::to_string(signed_ids[i]) + " in row " + std::to_string(first + i));
+        out[i] = static_cast<std::uint64_t>(signed_ids[i]);
+    }
+    return out;
+}
+
+bool reader::holds_strings(const std::string& dataset) const {
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    return H5Tget_class(type) == H5T_STRING;
+}
+
+std::vector<std::string> reader::strings(const std::string& dataset, hsize_t count) const {
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    handle space(check(H5Dget_space(d), "H5Dget_space"));
+    const auto dims = extent(space);
+    if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) != 0 || dims.size() != 1)
+        fail(dataset,
+             "expected one-dimensional fixed-length strings, found " + shape_name(dims) + " of " + type_name(type));
+    if (dims[0] != count)
+        fail(dataset, "expected " + std::to_string(count) + " strings, found " + std::to_string(dims[0]));
+    const std::size_t width = H5Tget_size(type);
+    std::string packed(width * count, '\0');
+    if (count) check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "H5Dread");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto s = packed.substr(i * width, width);
+        out.push_back(s.substr(0, s.find('\0')));
+    }
+    return out;
+}
+
+std::string reader::string_attribute(const std::string& name) const {
+    const auto attr = open_attribute(name);
+    handle type(check(H5Aget_type(attr), "H5Aget_type"));
+    handle space(check(H5Aget_space(attr), "H5Aget_space"));
+    const auto dims = extent(space);
+    if (H5Tget_class(type) != H5T_STRING || !dims.empty())
+        fail(name, "expected an attribute of one string, found " + shape_name(dims) + " of " + type_name(type));
+    if (H5Tis_variable_str(type) > 0) { // as h5py writes them
+        handle memory(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+        check(H5Tset_size(memory, H5T_VARIABLE), "H5Tset_size");
+        check(H5Tset_cset(memory, H5Tget_cset(type)), "H5Tset_cset"); // HDF5 does not convert ASCII <-> UTF-8
+        char* text = nullptr;
+        check(H5Aread(attr, memory, &text), "H5Aread");
+        std::string value = text ? text : "";
+        H5free_memory(text);
+        return value;
+    }
+    std::string value(H5Tget_size(type), '\0');
+    check(H5Aread(attr, type, value.data()), "H5Aread");
+    return value.substr(0, value.find('\0'));
+}
+
+template <typename T>
+std::vector<T> reader::attribute(const std::string& name, hsize_t count) const {
+    const auto attr = open_attribute(name);
+    handle type(check(H5Aget_type(attr), "H5Aget_type"));
+    handle space(check(H5Aget_space(attr), "H5Aget_space"));
+    const auto dims = extent(space);
+    const bool fits = dims.empty() ? count == 1 : dims.size() == 1 && dims[0] == count;
+    if (!is_type<T>(type) || !fits)
+        fail(name, "expected an attribute of " + std::to_string(count) + " " + wanted_type<T>() + ", found " +
+                       shape_name(dims) + " of " + type_name(type));
+    std::vector<T> out(count);
+    if (count) check(H5Aread(attr, native_type<T>(), out.data()), "H5Aread");
+    return out;
+}
+
+template std::vector<hsize_t> reader::shape<double>(const std::string&, int) const;
+template std::vector<hsize_t> reader::shape<std::uint64_t>(const std::string&, int) const;
+template std::vector<hsize_t> reader::shape<std::int64_t>(const std::string&, int) const;
+template std::vector<hsize_t> reader::shape<std::uint32_t>(const std::string&, int) const;
+template std::vector<hsize_t> reader::shape<std::uint8_t>(const std::string&, int) const;
+template double reader::scalar(const std::string&) const;
+template std::uint64_t reader::scalar(const std::string&) const;
+template std::vector<double> reader::values(const std::string&, hsize_t) const;
+template std::vector<std::uint64_t> reader::values(const std::string&, hsize_t) const;
+template std::vector<std::uint8_t> reader::values(const std::string&, hsize_t) const;
+template std::vector<double> reader::slice(const std::string&, hsize_t, hsize_t) const;
+template std::vector<std::uint64_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
+template std::vector<std::int64_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
+template std::vector<std::uint32_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
+template std::vector<std::uint8_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
+template std::vector<std::int64_t> reader::attribute(const std::string&, hsize_t) const;
+template std::vector<std::uint64_t> reader::attribute(const std::string&, hsize_t) const;
 
 template class appendable<double>;
 template class appendable<std::uint64_t>;

@@ -92,20 +92,82 @@ template <typename T>
 void write_dataset(hid_t parent, const std::string& name, hsize_t total, hsize_t first, const std::vector<T>& mine,
                    hsize_t width = 1);
 
-// A string attribute of `object`, or "" when it is absent or not one
-// fixed-length string (with or without room for the terminator: files
-// before 0.2 were written without).
-std::string string_attribute(hid_t object, const char* name);
-
-// Values [first, first + count) of a one-dimensional dataset (independent read).
-template <typename T>
-std::vector<T> read_dataset(hid_t parent, const std::string& name, hsize_t first, hsize_t count);
-
 // A dataset of fixed-length strings, written whole (one writer).
 void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);
 
 // Collective: a scalar dataset; every rank passes the same value.
 template <typename T>
 void write_scalar(hid_t parent, const std::string& name, T value);
+
+// The one way lifnet reads HDF5 (issue 13): every dataset and attribute is
+// read through a reader, which checks the object's type (class, sign and
+// size), rank and extent against what the format says before a byte is
+// copied. A mismatch is a file_error naming the file and the object, so a
+// crafted file cannot overrun a buffer or be silently converted. Objects are
+// named by paths from the root ("network/edge_cut"); attributes are those of
+// the root group.
+class reader {
+public:
+    // Opens `path` read-only: a regular file (check_regular_file) holding
+    // HDF5. With a communicator other than MPI_COMM_NULL, through MPI-IO for
+    // independent reads by its ranks.
+    explicit reader(std::string path, MPI_Comm comm = MPI_COMM_NULL);
+
+    const std::string& path() const { return path_; }
+    bool exists(const std::string& object) const; // every component of the path
+    bool has_attribute(const std::string& name) const;
+    // The names of the links in a group, in name order.
+    std::vector<std::string> children(const std::string& group) const;
+
+    // The extent of a dataset of `rank` dimensions and values of type T.
+    template <typename T>
+    std::vector<hsize_t> shape(const std::string& dataset, int rank) const;
+    // The extent of a dataset of `rank` dimensions of floating-point values
+    // of any precision (a report of float32 or float64).
+    std::vector<hsize_t> float_shape(const std::string& dataset, int rank) const;
+
+    // A scalar dataset of type T.
+    template <typename T>
+    T scalar(const std::string& dataset) const;
+    // A one-dimensional dataset of exactly `count` values of type T.
+    template <typename T>
+    std::vector<T> values(const std::string& dataset, hsize_t count) const;
+    // Values [first, first + count) of a one-dimensional dataset of type T
+    // (an error unless they lie within it).
+    template <typename T>
+    std::vector<T> slice(const std::string& dataset, hsize_t first, hsize_t count) const;
+    // Rows [first, first + count) of a one-dimensional dataset of node ids:
+    // integers of any width and sign (other tools write int64), none
+    // negative. Floats, strings and negative ids are refused, not converted.
+    std::vector<std::uint64_t> node_ids(const std::string& dataset, hsize_t first, hsize_t count) const;
+    // The number of rows of such a dataset (its type and rank checked).
+    hsize_t node_id_rows(const std::string& dataset) const;
+    // A one-dimensional dataset of exactly `count` fixed-length strings.
+    std::vector<std::string> strings(const std::string& dataset, hsize_t count) const;
+    // Whether a dataset holds strings (else numbers are expected).
+    bool holds_strings(const std::string& dataset) const;
+
+    // A root attribute: one string (fixed-length, as lifnet writes, or
+    // variable-length, as h5py does).
+    std::string string_attribute(const std::string& name) const;
+    // A root attribute of exactly `count` values of type T (one value may be
+    // stored as a scalar).
+    template <typename T>
+    std::vector<T> attribute(const std::string& name, hsize_t count) const;
+
+    // A file_error naming this file and `object`.
+    [[noreturn]] void fail(const std::string& object, const std::string& message) const;
+
+private:
+    handle open_dataset(const std::string& dataset) const;
+    handle open_attribute(const std::string& name) const;
+    std::vector<hsize_t> extent(hid_t space) const;
+    // Rows [first, first + count) of dataset `d` of n rows, converted to `mem_type`.
+    void read_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count, hid_t mem_type,
+                   void* out) const;
+
+    std::string path_;
+    handle file_;
+};
 
 } // namespace lifnet::h5

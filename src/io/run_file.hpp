@@ -5,21 +5,21 @@
 
 namespace lifnet::run_file {
 
-// Groups.
+// Groups, relative to the file's root.
 inline std::string spikes(const std::string& population) {
-    return "/spikes/" + population;
+    return "spikes/" + population;
 }
 inline std::string report(const std::string& population) {
-    return "/report/" + population;
+    return "report/" + population;
 }
 inline std::string nodes(const std::string& population) {
-    return "/nodes/" + population;
+    return "nodes/" + population;
 }
 inline std::string edges(const std::string& population) {
-    return "/edges/" + population;
+    return "edges/" + population;
 }
-inline constexpr const char* network = "/network";
-inline constexpr const char* sync = "/sync";
+inline constexpr const char* network = "network";
+inline constexpr const char* sync = "sync";
 
 // Datasets, by group.
 inline constexpr const char *spike_times = "timestamps", *spike_ids = "node_ids"; // spikes(population)

@@ -2,11 +2,10 @@
 
 #include "graph/edge_registry.hpp"
 #include "io/h5.hpp"
-#include "comm/mpi_util.hpp"
-
-#include <H5FDmpio.h>
+#include "io/input_file.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace lifnet {
 
@@ -17,44 +16,46 @@ bool is_hdf5_file(const std::string& path) {
 
 adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& comm) {
     const auto& path = c.graph_file;
-    std::vector<std::vector<edge>> send(comm.size()); // (target, source)
-    run_collectively(comm, [&] {
-        h5::handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, h5::mpio_access(MPI_COMM_SELF)));
-        if (file.get() < 0) throw file_error(path, "cannot open the SONATA edges file");
-        // The population: the one named by `population`, else the only one.
-        h5::handle edges(H5Gopen2(file, "edges", H5P_DEFAULT));
-        if (edges.get() < 0) throw file_error(path, "no /edges group: not a SONATA edges file");
-        std::string population = c.population;
-        if (H5Lexists(edges, population.c_str(), H5P_DEFAULT) <= 0) {
-            H5G_info_t info{};
-            h5::check(H5Gget_info(edges, &info), "H5Gget_info");
-            if (info.nlinks != 1) throw file_error(path, "no edge population '" + population + "' (set population)");
-            char name[256] = {};
-            H5Lget_name_by_idx(edges, ".", H5_INDEX_NAME, H5_ITER_INC, 0, name, sizeof name, H5P_DEFAULT);
-            population = name;
+    std::unique_ptr<h5::reader> file;
+    std::string source, target;
+    hsize_t rows = 0, done = 0;
+    auto adj = distribute_from_root(c.N, comm, [&](std::vector<edge>& out, std::size_t limit) {
+        if (!file) {
+            const input_file checked(path); // a regular file within the input cap
+            file = std::make_unique<h5::reader>(path);
+            if (!file->exists("edges")) throw file_error(path, "no /edges group: not a SONATA edges file");
+            // The population: the one named by `population`, else the only one.
+            const auto names = file->children("edges");
+            std::string population = c.population;
+            if (std::find(names.begin(), names.end(), population) == names.end()) {
+                if (names.size() != 1)
+                    throw file_error(path, "no edge population '" + population + "' (set population)");
+                population = names[0];
+            }
+            source = "edges/" + population + "/source_node_id";
+            target = "edges/" + population + "/target_node_id";
+            for (const auto& name: {source, target})
+                if (!file->exists(name)) file->fail(name, "missing");
+            rows = file->node_id_rows(source);
+            if (file->node_id_rows(target) != rows)
+                file->fail(source, "has " + std::to_string(rows) + " rows, target_node_id " +
+                                       std::to_string(file->node_id_rows(target)));
         }
-        h5::handle group(h5::check(H5Gopen2(edges, population.c_str(), H5P_DEFAULT), "H5Gopen2"));
-        h5::handle sources(H5Dopen2(group, "source_node_id", H5P_DEFAULT));
-        h5::handle targets(H5Dopen2(group, "target_node_id", H5P_DEFAULT));
-        if (sources.get() < 0 || targets.get() < 0)
-            throw file_error(path, "edges/" + population + " lacks source_node_id or target_node_id");
-        h5::handle space(h5::check(H5Dget_space(sources), "H5Dget_space"));
-        const hsize_t rows = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space));
-        const auto share = block_of(rows, comm.size(), comm.rank());
-        const auto s = h5::read_dataset<std::uint64_t>(group, "source_node_id", share.lo, share.hi - share.lo);
-        const auto t = h5::read_dataset<std::uint64_t>(group, "target_node_id", share.lo, share.hi - share.lo);
+        const auto count = std::min<hsize_t>(limit, rows - done);
+        const auto s = file->node_ids(source, done, count);
+        const auto t = file->node_ids(target, done, count);
         for (std::size_t i = 0; i < s.size(); ++i) {
-            const auto row = std::to_string(share.lo + i);
+            const auto row = std::to_string(done + i);
             if (s[i] >= c.N || t[i] >= c.N)
                 throw file_error(path, "synapse " + row + ": node id out of range for N = " + std::to_string(c.N) +
                                            " (set N)");
             if (s[i] == t[i])
                 throw file_error(path, "synapse " + row + ": self-connection of node " + std::to_string(s[i]));
-            send[block_owner(t[i], c.N, comm.size())].push_back({t[i], s[i]});
+            out.push_back({t[i], s[i]});
         }
+        done += count;
+        return done < rows;
     });
-    auto pairs = alltoallv(comm, send);
-    auto adj = rows_from_pairs(c.N, block_of(c.N, comm.size(), comm.rank()), pairs);
     adj.symmetric = false;
     return adj;
 }

@@ -13,8 +13,9 @@ namespace lifnet {
 // Whether `path` is an HDF5 file (else it is read as a text edge list).
 bool is_hdf5_file(const std::string& path);
 
-// Collective: each rank reads a share of the rows and keeps the synapses
-// onto its block of nodes (file_error for a missing population or a bad id).
+// Collective: rank 0 reads the rows (node ids of any integer type, none
+// negative) and sends each synapse to the owner of its target
+// (file_error for a missing population or a bad id).
 adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& comm);
 
 } // namespace lifnet

@@ -1,7 +1,7 @@
 #include "run/memory.hpp"
 
-#include "delivery/delivery.hpp"
 #include "comm/mpi_util.hpp"
+#include "delivery/delivery.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include <sstream>
 #include <limits>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lifnet {
@@ -26,8 +27,10 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     const double n = static_cast<double>(c.N) / ranks;
     double synapses = n * static_cast<double>(c.k);
     if (c.graph == graph_model::file) {
-        std::ifstream in(c.graph_file, std::ios::ate | std::ios::binary);
-        synapses = in ? static_cast<double>(in.tellg()) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
+        // Sized without opening it (a FIFO would block); the reader refuses what is not a regular file.
+        struct stat st {};
+        const bool regular = stat(c.graph_file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        synapses = regular ? static_cast<double>(st.st_size) / 4 / ranks : 0; // >= 2 bytes per id, 2 synapses per line
     }
     const double build = 80 * synapses + 64 * n;
     const double ring = 2.0 * sizeof(input_count) * static_cast<double>(c.delay_steps() + 1);

@@ -1,10 +1,11 @@
 #include <lifnet/sweep.hpp>
 
 #include "comm/context.hpp"
-#include "sweep/journal.hpp"
 #include "comm/mpi_util.hpp"
+#include "io/input_file.hpp"
 #include "comm/shared_counters.hpp"
 #include "io/sweep_summary.hpp"
+#include "sweep/journal.hpp"
 
 #include <lifnet/random.hpp>
 #include <lifnet/signals.hpp>
@@ -137,7 +138,7 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text) {
 void load_sweep_table(sweep_spec& spec, const std::string& path) {
     toml::table table;
     try {
-        table = toml::parse_file(path);
+        table = toml::parse(input_file(path).rest(), path);
     }
     catch (const toml::parse_error& e) {
         throw file_error(path, std::string(e.description()), e.source().begin.line);

@@ -7,7 +7,6 @@
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
-#include <lifnet/input.hpp>
 #include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/sweep.hpp>

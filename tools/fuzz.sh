@@ -14,7 +14,7 @@ cmake --build build-fuzz -j"$(nproc)"
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:fast_unwind_on_malloc=0:malloc_context_size=40
 export OMPI_MCA_mca_base_component_disable_dlclose=1
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-for target in config edge_list journal sonata_edges checkpoint; do
+for target in config edge_list journal sonata_edges checkpoint info; do
   corpus=$(mktemp -d)
   cp tests/fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null || true
   echo "fuzz: $target for $seconds s"

@@ -15,8 +15,9 @@
 
 namespace lifnet {
 
-// MPI and PETSc for the lifetime of the program. PETSc is started without
-// its own signal handler, so that lifnet decides what a signal does.
+// MPI for the lifetime of the program, and PETSc from its first use
+// (partition = ptscotch on several ranks) to the end. PETSc is started
+// without its own signal handler, so that lifnet decides what a signal does.
 class environment {
 public:
     environment(int& argc, char**& argv);

@@ -10,6 +10,7 @@ struct environment::state {
     boost::mpi::environment mpi;
 };
 
+// PETSc starts when partition = ptscotch first needs it (partition/library.hpp).
 environment::environment(int& argc, char**& argv): state_(std::make_unique<state>(argc, argv)) {}
 
 environment::~environment() {

@@ -325,11 +325,26 @@ std::vector<T> reader::values(const std::string& dataset, hsize_t count) const {
     return slice<T>(dataset, 0, count);
 }
 
-void reader::read_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count, hid_t mem_type,
-                       void* out) const {
+void reader::check_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count) const {
     if (first > n || count > n - first)
         fail(dataset, "values [" + std::to_string(first) + ", " + std::to_string(first + count) + ") asked of " +
                           std::to_string(n));
+    // A dataset may declare any extent and store nothing (its fill value):
+    // what is read must be stored, as lifnet writes it (a compressed one,
+    // as other tools may write, may hold up to 1024 times its storage), so
+    // that a small file cannot make the reader allocate without bound.
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
+    const auto stored = static_cast<long double>(H5Dget_storage_size(d));
+    const auto asked = static_cast<long double>(first + count) * static_cast<long double>(H5Tget_size(type));
+    if (asked > (H5Pget_nfilters(dcpl) > 0 ? 1024 * stored : stored))
+        fail(dataset, "declares " + std::to_string(n) + " values of " + std::to_string(H5Tget_size(type)) +
+                          " bytes but stores " + std::to_string(H5Dget_storage_size(d)) + " bytes");
+}
+
+void reader::read_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count, hid_t mem_type,
+                       void* out) const {
+    check_rows(d, dataset, n, first, count);
     handle file_space(check(H5Dget_space(d), "H5Dget_space"));
     handle mem_space(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple"));
     if (count)
@@ -344,8 +359,10 @@ void reader::read_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t f
 template <typename T>
 std::vector<T> reader::slice(const std::string& dataset, hsize_t first, hsize_t count) const {
     const auto n = shape<T>(dataset, 1)[0];
-    std::vector<T> out(first <= n && count <= n - first ? count : 0);
-    read_rows(open_dataset(dataset), dataset, n, first, count, native_type<T>(), out.data());
+    const auto d = open_dataset(dataset);
+    check_rows(d, dataset, n, first, count);
+    std::vector<T> out(count);
+    read_rows(d, dataset, n, first, count, native_type<T>(), out.data());
     return out;
 }
 
@@ -364,7 +381,8 @@ std::vector<std::uint64_t> reader::node_ids(const std::string& dataset, hsize_t 
     const auto rows = node_id_rows(dataset);
     const auto d = open_dataset(dataset);
     handle type(check(H5Dget_type(d), "H5Dget_type"));
-    std::vector<std::uint64_t> out(first <= rows && count <= rows - first ? count : 0);
+    check_rows(d, dataset, rows, first, count);
+    std::vector<std::uint64_t> out(count);
     if (H5Tget_sign(type) == H5T_SGN_NONE) {
         read_rows(d, dataset, rows, first, count, H5T_NATIVE_UINT64, out.data());
         return out;
@@ -397,6 +415,7 @@ std::vector<std::string> reader::strings(const std::string& dataset, hsize_t cou
              "expected one-dimensional fixed-length strings, found " + shape_name(dims) + " of " + type_name(type));
     if (dims[0] != count)
         fail(dataset, "expected " + std::to_string(count) + " strings, found " + std::to_string(dims[0]));
+    check_rows(d, dataset, count, 0, count);
     const std::size_t width = H5Tget_size(type);
     std::string packed(width * count, '\0');
     if (count) check(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "H5Dread");

@@ -162,6 +162,9 @@ private:
     handle open_dataset(const std::string& dataset) const;
     handle open_attribute(const std::string& name) const;
     std::vector<hsize_t> extent(hid_t space) const;
+    // file_error unless rows [first, first + count) of dataset `d` of n rows
+    // lie within it and are stored in the file.
+    void check_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count) const;
     // Rows [first, first + count) of dataset `d` of n rows, converted to `mem_type`.
     void read_rows(hid_t d, const std::string& dataset, hsize_t n, hsize_t first, hsize_t count, hid_t mem_type,
                    void* out) const;

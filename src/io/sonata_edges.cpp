@@ -1,10 +1,12 @@
 #include "io/sonata_edges.hpp"
 
+#include "delivery/delivery.hpp"
 #include "graph/edge_registry.hpp"
 #include "io/h5.hpp"
 #include "io/input_file.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 namespace lifnet {
@@ -37,6 +39,14 @@ adjacency read_sonata_edges(const config& c, const boost::mpi::communicator& com
             for (const auto& name: {source, target})
                 if (!file->exists(name)) file->fail(name, "missing");
             rows = file->node_id_rows(source);
+            // A small file can declare any number of rows (unallocated or
+            // compressed storage): more than every neuron's inputs can
+            // count is refused before any is read.
+            const auto most = static_cast<long double>(c.N) * std::numeric_limits<input_count>::max();
+            if (static_cast<long double>(rows) > most)
+                file->fail(source, std::to_string(rows) + " synapses, more than N = " + std::to_string(c.N) +
+                                       " neurons of at most " +
+                                       std::to_string(std::numeric_limits<input_count>::max()) + " inputs each");
             if (file->node_id_rows(target) != rows)
                 file->fail(source, "has " + std::to_string(rows) + " rows, target_node_id " +
                                        std::to_string(file->node_id_rows(target)));

@@ -8,7 +8,7 @@ namespace lifnet {
 
 namespace {
 bool started = false;
-}
+} // namespace
 
 void use_partition_library() {
     if (started) return;
@@ -20,7 +20,7 @@ void use_partition_library() {
     static char* petsc_argv[] = {name, no_handler, nullptr};
     int petsc_argc = 2;
     char** args = petsc_argv;
-    PETSC_COMM_WORLD = MPI_COMM_SELF;
+    PETSC_COMM_WORLD = MPI_COMM_SELF; // PETSc's objects live on the communicators lifnet gives them
     petsc_check(PetscInitialize(&petsc_argc, &args, nullptr, nullptr), "PetscInitialize");
     PetscPushErrorHandler(PetscReturnErrorHandler, nullptr); // errors become exceptions, not prints
     started = true;

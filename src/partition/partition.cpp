@@ -4,6 +4,7 @@
 
 #include "graph/edge_registry.hpp"
 #include "comm/mpi_util.hpp"
+#include "partition/library.hpp"
 #include "partition/petsc_util.hpp"
 
 #include <lifnet/random.hpp>
@@ -52,13 +53,13 @@ adjacency symmetrized(const adjacency& adj, const boost::mpi::communicator& comm
 }
 
 std::vector<int> ptscotch(const adjacency& directed, const boost::mpi::communicator& comm) {
-    use_partition_library();
     const adjacency undirected = directed.symmetric ? adjacency{} : symmetrized(directed, comm);
     const adjacency& adj = directed.symmetric ? directed : undirected;
     if (adj.N > static_cast<std::uint64_t>(INT_MAX) ||
         boost::mpi::all_reduce(comm, adj.neighbours.size(), std::plus<>()) > static_cast<std::uint64_t>(INT_MAX))
         throw error("partition = ptscotch: the graph has more than 2^31 - 1 nodes or synapses, beyond PETSc's "
                     "32-bit indices; use partition = block or random");
+    use_partition_library();
     // MatCreateMPIAdj takes ownership of ia and ja (freed by MatDestroy).
     PetscInt *ia = nullptr, *ja = nullptr;
     petsc_check(PetscMalloc1(adj.rows() + 1, &ia), "PetscMalloc1");

@@ -78,6 +78,10 @@ class HostileFilesTest(unittest.TestCase):
             "report1d.h5": (lambda f: replace(f, "report/lifnet/data", np.zeros(10, dtype=np.float32)),
                             "report/lifnet/data"),
             "config_int.h5": (lambda f: f.attrs.__setitem__("config", np.arange(4)), "config"),
+            # 2^40 values declared, none stored: refused before they are allocated.
+            "unstored.h5": (lambda f: (f.__delitem__("nodes/lifnet/0/inhibitory"),
+                                       f.create_dataset("nodes/lifnet/0/inhibitory", shape=(2 ** 40,), dtype=np.uint8,
+                                                        chunks=(4096,))), "nodes/lifnet/0/inhibitory"),
             "version_missing.h5": (lambda f: f.attrs.__delitem__("lifnet_version"), "lifnet_version"),
         }
         for name, (edit, obj) in cases.items():
@@ -135,6 +139,20 @@ class HostileFilesTest(unittest.TestCase):
                     self.assert_refused(["run", "--set", "N=5", "--set", "graph=file", "--set", f"graph_file={path}",
                                          "-o", out], path, message, ranks=ranks)
                     self.assertFalse(os.path.exists(out))
+
+    def test_sonata_rows_beyond_what_n_neurons_can_receive_are_refused(self):
+        # A tiny file that declares 2^40 rows (unallocated storage, a fill
+        # value of synapse 0 -> 1) is refused before any row is read.
+        path = self.path("huge.h5")
+        with h5py.File(path, "w") as f:
+            for name, fill in (("source_node_id", 0), ("target_node_id", 1)):
+                f.create_dataset("edges/net/" + name, shape=(2 ** 40,), dtype=np.uint64, chunks=(1024,),
+                                 fillvalue=fill)
+        self.assertLess(os.path.getsize(path), 100000)
+        for ranks in (1, 3):
+            with self.subTest(ranks=ranks):
+                self.assert_refused(["run", "--set", "N=5", "--set", "graph=file", "--set", f"graph_file={path}",
+                                     "-o", self.path("huge-out.h5")], path, "1099511627776 synapses", ranks=ranks)
 
     def test_signed_sonata_ids_are_read(self):
         # int64 ids (as some tools write them) are read when they are node ids.

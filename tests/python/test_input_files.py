@@ -58,9 +58,10 @@ class InputFilesTest(unittest.TestCase):
                 with self.subTest(kind, ranks=ranks):
                     out = self.path("out.h5")
                     # (CLI11 refuses a directory itself, as "File is actually a directory".)
-                    self.assert_refused(["run", path, "-o", out], ranks, path,
-                                        "directory" if kind == "directory" else "not a regular file")
-                    self.assertFalse(os.path.exists(out))
+                    for command in ("run", "sweep"):
+                        self.assert_refused([command, path, "-o", out], ranks, path,
+                                            "directory" if kind == "directory" else "not a regular file")
+                        self.assertFalse(os.path.exists(out))
 
     def test_graph_files_that_are_not_regular_are_refused(self):
         for kind, path in self.specials().items():
@@ -70,6 +71,16 @@ class InputFilesTest(unittest.TestCase):
                     self.assert_refused(["run", "--set", "graph=file", "--set", f"graph_file={path}",
                                          "--set", "N=10", "-o", out], ranks, path, "not a regular file")
                     self.assertFalse(os.path.exists(out))
+
+    def test_hdf5_inputs_that_are_not_regular_are_refused(self):
+        for kind, path in self.specials().items():
+            with self.subTest(kind, command="info"):
+                self.assert_refused(["info", path], 1, path, "not a regular file")
+            for ranks in (1, 3):
+                with self.subTest(kind, command="restart", ranks=ranks):
+                    # (CLI11 refuses a directory itself, as "File is actually a directory".)
+                    self.assert_refused(["run", "--restart", path, "-o", self.path("r.h5")], ranks, path,
+                                        "directory" if kind == "directory" else "not a regular file")
 
     def test_input_cap(self):
         edges = self.path("edges.txt")

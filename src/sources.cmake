@@ -9,7 +9,7 @@ set(LIFNET_ENGINE_SOURCES
   delivery/delivery.cpp
   exchange/exchange.cpp
   graph/edge_list.cpp graph/edge_registry.cpp graph/graph.cpp
-  io/checkpoint.cpp io/circuit.cpp io/h5.cpp io/info.cpp io/output.cpp io/report.cpp io/run_record.cpp io/sonata_config.cpp io/sonata_edges.cpp io/text_file.cpp
+  io/checkpoint.cpp io/circuit.cpp io/h5.cpp io/info.cpp io/output.cpp io/report.cpp io/run_reader.cpp io/run_record.cpp io/sonata_config.cpp io/sonata_edges.cpp io/text_file.cpp
   io/sweep_summary.cpp
   measures/exact_sum.cpp measures/measures.cpp
   neurons/neurons.cpp neurons/noise.cpp neurons/random.cpp

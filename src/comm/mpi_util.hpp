@@ -65,6 +65,22 @@ std::vector<T> allgatherv(const boost::mpi::communicator& comm, std::span<const 
     return out;
 }
 
+// Rank 0 of `comm` receives `local` of all ranks concatenated in rank order;
+// the other ranks receive nothing.
+template <typename T>
+std::vector<T> gatherv(const boost::mpi::communicator& comm, std::span<const T> local) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const int size = comm.size();
+    int bytes = static_cast<int>(local.size() * sizeof(T));
+    std::vector<int> count(size), displ(size);
+    mpi_check(MPI_Gather(&bytes, 1, MPI_INT, count.data(), 1, MPI_INT, 0, comm), "MPI_Gather");
+    const long total = comm.rank() == 0 ? mpi_detail::displacements(count, displ) : 0;
+    std::vector<T> out(total / sizeof(T));
+    mpi_check(MPI_Gatherv(local.data(), bytes, MPI_BYTE, out.data(), count.data(), displ.data(), MPI_BYTE, 0, comm),
+              "MPI_Gatherv");
+    return out;
+}
+
 // Collective: how many ranks of `comm` share this rank's node (memory).
 int ranks_on_this_node(const boost::mpi::communicator& comm);
 

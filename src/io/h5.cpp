@@ -481,6 +481,7 @@ template std::vector<std::uint32_t> reader::slice(const std::string&, hsize_t, h
 template std::vector<std::uint8_t> reader::slice(const std::string&, hsize_t, hsize_t) const;
 template std::vector<std::int64_t> reader::attribute(const std::string&, hsize_t) const;
 template std::vector<std::uint64_t> reader::attribute(const std::string&, hsize_t) const;
+template std::vector<double> reader::attribute(const std::string&, hsize_t) const;
 
 template class appendable<double>;
 template class appendable<std::uint64_t>;

@@ -20,7 +20,11 @@ medians of the per-repetition ratios of runs made next to each other):
                  update loop; excludes spike exchange and delivery, output, measures)
   lifnet loop    N*steps / (simulate + exchange + deliver) seconds: the update plus spike
                  exchange and delivery, the same work as Brian2's loop
-  lifnet wall    seconds of the whole `mpirun ... lifnet run` command
+  lifnet wall    seconds of the whole `mpirun ... lifnet run` command: what the user
+                 waits for, start-up to exit
+  brian2 binary  seconds of Brian2's compiled simulation binary (`./main`, start-up
+                 to exit: what a Brian2 user waits for once the code is compiled)
+  ratio whole    brian2 binary / lifnet wall: the whole-run ratio (> 1: lifnet faster)
   brian2         N*steps / Brian2's simulation-loop seconds (no code generation,
                  compilation or file loading), compile = `make` seconds of the first build
   RSS            peak resident set size (/usr/bin/time %M, the "Maximum resident
@@ -50,10 +54,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", PYTHONWARNINGS="ignore")
 
-SUMMARY_WALL = re.compile(r"wall time: build ([\d.]+) s, partition ([\d.]+) s, simulate ([\d.]+) s, "
-                          r"exchange ([\d.]+) s, deliver ([\d.]+) s, write ([\d.]+) s, measures ([\d.]+) s")
+SUMMARY_WALL = re.compile(r"wall time: (.*)")
+SUMMARY_PHASE = re.compile(r"(\w+) ([\d.]+) s")
 SUMMARY_SPIKES = re.compile(r"spikes (\d+), mean rate ([\d.]+) Hz")
-PHASES = ["build", "partition", "simulate", "exchange", "deliver", "write", "measures"]
+# The phases of lifnet's summary line, in its order (startup and finish only
+# in versions that time them; a phase a version does not print is None).
+PHASES = ["startup", "build", "partition", "simulate", "exchange", "deliver", "write", "measures", "finish"]
 
 
 def median(xs):
@@ -113,7 +119,8 @@ def run_lifnet(args, ranks, sets, out, save_graph=False, sample_rss=False):
     s = SUMMARY_SPIKES.search(proc.stdout)
     if not m or not s:
         sys.exit(f"cannot parse lifnet's summary:\n{proc.stdout}")
-    row = {p: float(v) for p, v in zip(PHASES, m.groups())}
+    printed = {name: float(v) for name, v in SUMMARY_PHASE.findall(m.group(1))}
+    row = {p: printed.get(p) for p in PHASES}
     row["spikes"] = int(s.group(1))
     row["rate_hz"] = float(s.group(2))
     row["wall"] = wall
@@ -188,6 +195,7 @@ def comparison(args, work):
             runs.update({("brian2", w): [] for w in widths})
             ratios = {w: [] for w in widths}
             ratios_loop = {w: [] for w in widths}
+            ratios_whole = {w: [] for w in widths}
             for rep in range(args.reps):
                 for w in widths:
                     order = ["lifnet", "brian2"] if rep % 2 == 0 else ["brian2", "lifnet"]
@@ -209,7 +217,8 @@ def comparison(args, work):
                                    "loop_neuron_steps_per_s": r["neuron_steps_per_s"], "wall_s": r["wall"],
                                    "spikes": r["spikes"], "rate_hz": r["mean_rate_hz"],
                                    "peak_rss_kb": r.get("binary_peak_rss_kb"),
-                                   "brian2_run_s": r["run_seconds"], "brian2_compile_s": r["compile_seconds"],
+                                   "brian2_run_s": r["run_seconds"], "brian2_binary_s": r["run_binary_seconds"],
+                                   "brian2_compile_s": r["compile_seconds"],
                                    "brian2_codegen_s": r["codegen_seconds"], "brian2_method": r["method"],
                                    "brian2_python_rss_kb": r["python_peak_rss_kb"]}
                         got[engine] = rec
@@ -220,6 +229,7 @@ def comparison(args, work):
                               f"wall {rec['wall_s']:.1f} s, rate {rec['rate_hz']:.2f} Hz", flush=True)
                     ratios[w].append(got["lifnet"]["neuron_steps_per_s"] / got["brian2"]["neuron_steps_per_s"])
                     ratios_loop[w].append(got["lifnet"]["loop_neuron_steps_per_s"] / got["brian2"]["neuron_steps_per_s"])
+                    ratios_whole[w].append(got["brian2"]["brian2_binary_s"] / got["lifnet"]["wall_s"])
             if os.path.exists(graph):
                 os.remove(graph)
             for w in widths:
@@ -232,21 +242,25 @@ def comparison(args, work):
                     "brian2": median([x["neuron_steps_per_s"] for x in B]),
                     "brian2_compile": max([x["brian2_compile_s"] for x in B]),
                     "brian2_wall": median([x["wall_s"] for x in B]),
+                    "brian2_binary": median([x["brian2_binary_s"] for x in B]),
                     "ratio_sim": median(ratios[w]), "ratio_loop": median(ratios_loop[w]),
+                    "ratio_whole": median(ratios_whole[w]),
                     "rate_lifnet": median([x["rate_hz"] for x in L]),
                     "rate_brian2": median([x["rate_hz"] for x in B]),
                     "rss_lifnet_mb": median([x["peak_rss_kb"] for x in L]) / 1024,
                     "rss_brian2_mb": (median([x["peak_rss_kb"] for x in B]) or 0) / 1024,
-                    **{"lifnet_" + p: median([x[p + "_s"] for x in L]) for p in PHASES},
+                    **{"lifnet_" + p: median([x[p + "_s"] for x in L if x[p + "_s"] is not None]) for p in PHASES},
                 })
     write_csv(args.csv, raw)
     write_csv(os.path.splitext(args.csv)[0] + "_summary.csv", summary)
-    header = ["sigma", "N", "ranks/threads", "lifnet sim nsps", "lifnet loop nsps", "lifnet wall s",
-              "brian2 nsps", "brian2 compile s", "brian2 wall s", "ratio sim", "ratio loop",
-              "rate lifnet Hz", "rate brian2 Hz", "RSS lifnet MB", "RSS brian2 MB"]
-    rows = [[f"{s['sigma']:g}", f"{s['N']:.0e}", s["width"], fmt(s["lifnet_sim"], ".3g"), fmt(s["lifnet_loop"], ".3g"),
-             fmt(s["lifnet_wall"], ".2f"), fmt(s["brian2"], ".3g"), fmt(s["brian2_compile"], ".1f"),
-             fmt(s["brian2_wall"], ".1f"), fmt(s["ratio_sim"], ".2f"), fmt(s["ratio_loop"], ".2f"),
+    header = ["sigma", "N", "ranks/threads", "lifnet wall s", "brian2 binary s", "ratio whole",
+              "lifnet sim nsps", "lifnet loop nsps", "brian2 nsps", "ratio sim", "ratio loop",
+              "brian2 compile s", "brian2 script s", "rate lifnet Hz", "rate brian2 Hz", "RSS lifnet MB",
+              "RSS brian2 MB"]
+    rows = [[f"{s['sigma']:g}", f"{s['N']:.0e}", s["width"], fmt(s["lifnet_wall"], ".2f"),
+             fmt(s["brian2_binary"], ".2f"), fmt(s["ratio_whole"], ".2f"), fmt(s["lifnet_sim"], ".3g"),
+             fmt(s["lifnet_loop"], ".3g"), fmt(s["brian2"], ".3g"), fmt(s["ratio_sim"], ".2f"),
+             fmt(s["ratio_loop"], ".2f"), fmt(s["brian2_compile"], ".1f"), fmt(s["brian2_wall"], ".1f"),
              fmt(s["rate_lifnet"], ".2f"), fmt(s["rate_brian2"], ".2f"), fmt(s["rss_lifnet_mb"], ".1f"),
              fmt(s["rss_brian2_mb"], ".1f")] for s in summary]
     print(f"\nMedians of {args.reps} repetitions (nsps = neuron-steps/s; ratio = lifnet/brian2, per-repetition pairs):")

@@ -122,6 +122,20 @@ class RunTest(unittest.TestCase):
         self.assertTrue(np.array_equal(mine["ids"], self.cli["ids"]))
         self.assertTrue(np.array_equal(mine["times"], self.cli["times"]))
 
+    def test_plots(self):
+        """Result.plot_raster and plot_vbar (the drawing of tools/lifnet-plot)
+        give non-trivial images."""
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.image
+        r = lifnet.open(self.cli_path)
+        for name in ("raster", "vbar"):
+            path = os.path.join(self.dir, f"{name}.png")
+            fig = getattr(r, f"plot_{name}")(path)
+            self.assertEqual(fig.axes[0].get_xlim(), (0.0, MODEL["t_stop"]))
+            self.assertGreater(np.ptp(matplotlib.image.imread(path)), 0.1, name)
+        self.assertEqual(len(fig.axes[0].lines[0].get_xdata()), len(self.cli["t"]))
+
     def test_no_output_file(self):
         before = set(os.listdir(self.dir))
         r = lifnet.run(lifnet.Config(**MODEL))

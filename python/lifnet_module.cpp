@@ -310,6 +310,14 @@ value raises ConfigError naming every bad key. Keys read as attributes.)")
                  return py::object(d[key.c_str()]);
              })
         .def("__eq__", [](const config& a, const config& b) { return to_toml(a) == to_toml(b); })
+        .def("__dir__",
+             [](const config&) {
+                 py::list names;
+                 for (const auto& k: config_keys()) names.append(k.name);
+                 for (const char* method: {"from_toml", "from_checkpoint", "replace", "to_toml", "to_dict", "keys"})
+                     names.append(method);
+                 return names;
+             })
         .def("__repr__",
              [](const config& c) {
                  std::string text = to_toml(c);
@@ -326,7 +334,7 @@ value raises ConfigError naming every bad key. Keys read as attributes.)")
             "Every key as (name, unit, meaning).");
 
     py::class_<result>(m, "Result", "A run's spikes, synchrony measures and summary, from run() or open().")
-        .def_readonly("config", &result::cfg)
+        .def_readonly("config", &result::cfg, "The run's configuration (a Config).")
         .def_readonly("node_ids", &result::node_ids, "Spiking node ids (uint64), in (time, id) order.")
         .def_readonly("times", &result::times, "Spike times [ms] (float64), in (time, id) order.")
         .def_property_readonly(
@@ -349,8 +357,14 @@ value raises ConfigError naming every bad key. Keys read as attributes.)")
         .def_readonly("summary", &result::summary,
                       "Run summary: counts, per-rank sizes, wall seconds per phase [s], peak memory [bytes].")
         .def_readonly("path", &result::path, "The run file ('' when none was written).")
-        .def_readonly("rank", &result::rank)
-        .def_readonly("size", &result::size)
+        .def_readonly("rank", &result::rank, "This process's rank in the run's communicator (0 for a file).")
+        .def_readonly("size", &result::size, "The ranks of the run's communicator (1 for a file).")
+        .def("__repr__",
+             [](const result& r) {
+                 return "<lifnet.Result: " + std::to_string(r.node_ids.size()) + " spikes" +
+                        (r.path.empty() ? std::string() : " from " + r.path) + ", chi = " + std::to_string(r.sync.chi) +
+                        ", E = " + std::to_string(r.sync.E) + " mV>";
+             })
         .def_readonly("gathered", &result::gathered, "True: every rank's spikes (on rank 0); False: this rank's.");
 
     m.def("open", &open_run_file, py::arg("path"),

@@ -5,7 +5,8 @@
 #
 #   tools/pack-binary.sh [build/lifnet] [device/lifnet-bin.tar.xz]
 #
-# The archive holds bin/lifnet and lib/*.so*. Left out, because the target's
+# The archive holds bin/lifnet (the front end), bin/lifnet-engine beside it
+# and lib/*.so* (the engine's libraries, liblifnet among them). Left out, because the target's
 # own must be used: glibc (libc, libm, libmvec, ...), libstdc++, libgcc_s and
 # Open MPI with its PMIx, hwloc and libevent. Unpack and run with
 #   tar xf lifnet-bin.tar.xz && export LD_LIBRARY_PATH=$PWD/lifnet-bin/lib
@@ -17,9 +18,12 @@ archive=${2:-device/lifnet-bin.tar.xz}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lifnet-bin/bin" "$stage/lifnet-bin/lib" "$(dirname "$archive")"
+engine=$(dirname "$binary")/lifnet-engine
+[ -x "$engine" ] || { echo "pack-binary.sh: no engine $engine beside $binary" >&2; exit 2; }
 cp "$binary" "$stage/lifnet-bin/bin/lifnet"
+cp "$engine" "$stage/lifnet-bin/bin/lifnet-engine"
 skip='/(libc|libm|libmvec|libpthread|libdl|librt|libstdc\+\+|libgcc_s|libmpi|libopen-[a-z]+|libpmix|libhwloc|libevent[a-z_]*|ld-linux[^/]*)[.-][^/]*$'
-ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -Ev "$skip" |
+ldd "$engine" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -Ev "$skip" |
   while read -r lib; do cp -L "$lib" "$stage/lifnet-bin/lib/"; done
 tar -C "$stage" -cJf "$archive" lifnet-bin
 echo "pack-binary.sh: $archive ($(du -h "$archive" | cut -f1), $(ls "$stage/lifnet-bin/lib" | wc -l) libraries)"

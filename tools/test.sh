@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds lifnet and runs every test: installs what is missing, configures,
-# builds, runs ctest (unit, MPI at 1–4 ranks, Python against the binary),
+# builds (the Python module too), runs ctest (unit, MPI at 1–4 ranks, Python against the binary and the module),
 # then the unit and MPI tests again under ASan and UBSan (tools/sanitize.sh),
 # then the libFuzzer harnesses for a short fixed time (tools/fuzz.sh).
 # Arguments go to ctest (e.g. -L unit); LIFNET_SKIP_SANITIZE=1 skips the

@@ -11,13 +11,16 @@ namespace lifnet {
 // The phases a run's wall time is split into. The table `run_phases` is the one
 // list: the run times each phase by name, and the CLI, the summary and the
 // run file (attributes wall_seconds and wall_seconds_phases) iterate it.
-enum class run_phase { build, partition, simulate, exchange, deliver, write, measures };
+enum class run_phase { startup, build, partition, simulate, exchange, deliver, write, measures, finish };
 struct phase_info {
     run_phase id;
     const char* name;
     const char* meaning;
 };
 inline constexpr phase_info run_phases[] = {
+    {run_phase::startup, "startup",
+     "process start (or, after a process's first run, the run's start) to the first step, less the phases "
+     "timed in between: loading, MPI start-up, set-up"},
     {run_phase::build, "build", "generating or reading the graph"},
     {run_phase::partition, "partition", "partitioning, migrating, and the exchange's routes"},
     {run_phase::simulate, "simulate", "neuron updates (with the sampling of V)"},
@@ -25,6 +28,9 @@ inline constexpr phase_info run_phases[] = {
     {run_phase::deliver, "deliver", "delivery into the delay ring"},
     {run_phase::write, "write", "file writes: output and checkpoints"},
     {run_phase::measures, "measures", "synchrony measures"},
+    {run_phase::finish, "finish",
+     "the last step to the run file's completion, less measures: the run's final reductions (MPI_Finalize and "
+     "exit come later, in no phase)"},
 };
 
 // Wall time [s] on this rank per phase.

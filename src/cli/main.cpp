@@ -1,8 +1,12 @@
-// The lifnet command line: `lifnet run [config.toml] [--set key=value]... [-o out.h5]`.
+// The lifnet engine: `lifnet run [config.toml] [--set key=value]... [-o
+// out.h5]`, `lifnet sweep`, `lifnet info`. Started by the front end
+// (src/cli/front.cpp) once the command line has passed the checks that need
+// no MPI; it parses and checks the same command line again, in every rank.
+#include "cli/commands.hpp"
+
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
 #include <lifnet/info.hpp>
-#include <lifnet/input.hpp>
 #include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
 #include <lifnet/sweep.hpp>
@@ -16,62 +20,7 @@
 namespace {
 
 using namespace lifnet;
-
-std::string keys_help() {
-    std::string text = "\nConfiguration keys (--set key=value, or key = value in the TOML file):\n";
-    for (const auto& k: config_keys()) {
-        const auto name = k.name + (k.unit.empty() ? "" : " [" + k.unit + "]");
-        std::string values;
-        for (const auto& v: k.values) values += (values.empty() ? "" : " | ") + v;
-        text += "  " + name + std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') +
-                (values.empty() ? "" : values + ": ") + k.help + "\n";
-    }
-    return text;
-}
-
-// Every problem with the user's input, collected so that all are reported
-// at once, as one config_error.
-class problem_list {
-public:
-    template <typename Check>
-    void check(Check&& f) {
-        try {
-            f();
-        }
-        catch (const config_error& e) {
-            problems_.insert(problems_.end(), e.problems.begin(), e.problems.end());
-        }
-        catch (const file_error& e) { // a malformed or unreadable file
-            problems_.push_back({"file", e.what()});
-        }
-    }
-    void add(const std::string& key, const std::string& message) { problems_.push_back({key, message}); }
-    void throw_if_any() {
-        if (!problems_.empty()) throw config_error(std::move(problems_));
-    }
-
-private:
-    std::vector<config_error::problem> problems_;
-};
-
-// The configuration from a checkpoint (for a restart), the file and the
-// --set flags, checked as a whole.
-config resolve(const std::string& file, const std::vector<std::string>& sets, const std::string& restart,
-               problem_list& problems) {
-    config c;
-    // A restart continues the checkpoint's configuration (t_stop may change).
-    if (!restart.empty()) problems.check([&] { c = restart_config(restart); });
-    if (!file.empty()) problems.check([&] { load_toml(c, file); });
-    for (const auto& s: sets) {
-        const auto eq = s.find('=');
-        if (eq == std::string::npos)
-            problems.add(s, "expected --set key=value");
-        else
-            problems.check([&] { set_key(c, s.substr(0, eq), s.substr(eq + 1)); });
-    }
-    problems.check([&] { validate(c); });
-    return c;
-}
+using namespace lifnet::cli;
 
 void print_summary(const config& c, const run_summary& s, int ranks, const std::string& output) {
     std::printf("lifnet %s: %s graph, N = %llu, k = %llu, p = %g, seed = %llu, %d rank%s, partition %s\n",
@@ -112,23 +61,13 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
                 const std::string& checkpoint_every) {
     const context world;
     problem_list problems;
-    const config c = resolve(file, sets, options.restart, problems);
+    // A restart continues the checkpoint's configuration (t_stop may change).
+    config start;
+    if (!options.restart.empty()) problems.check([&] { start = restart_config(options.restart); });
+    const config c = resolve(start, file, sets, problems);
     problems.throw_if_any();
     if (!checkpoint_every.empty()) {
-        // "100ms" or "100": milliseconds, a whole number of steps.
-        const auto number = checkpoint_every.substr(0, checkpoint_every.find("ms"));
-        config probe = c;
-        try {
-            set_key(probe, "t_ref", number); // parses a time like any other
-        }
-        catch (const config_error&) {
-            throw config_error(
-                {config_error::problem{"--checkpoint-every", "'" + checkpoint_every + "' is not a time in ms"}});
-        }
-        if (!(probe.t_ref > 0)) throw config_error({config_error::problem{"--checkpoint-every", "must be > 0 ms"}});
-        if (!(probe.t_ref / c.dt <= 0x1p53)) // as every time key (config.cpp)
-            throw config_error({config_error::problem{"--checkpoint-every", "at most 2^53 steps of dt are allowed"}});
-        options.checkpoint_every = probe.t_ref;
+        options.checkpoint_every = checkpoint_interval(c, checkpoint_every);
         if (options.checkpoint.empty()) options.checkpoint = options.output + ".ckpt";
     }
     options.progress = true;
@@ -141,7 +80,7 @@ int sweep_command(const std::string& file, const std::vector<std::string>& sets,
                   const std::string& seeds, int ranks_per_member, sweep_spec spec) {
     const context world;
     problem_list problems;
-    const config base = resolve(file, sets, "", problems);
+    const config base = resolve(config{}, file, sets, problems);
     if (!file.empty()) problems.check([&] { load_sweep_table(spec, file); });
     for (const auto& v: vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
     if (!seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(seeds, spec.max_members); });
@@ -155,57 +94,8 @@ int sweep_command(const std::string& file, const std::vector<std::string>& sets,
     return result.failed ? 1 : 0;
 }
 
-// The command line: the subcommands and what they were given.
-struct arguments {
-    std::string file, output = "lifnet.h5", checkpoint_every, seeds, info_file, max_input_size;
-    std::vector<std::string> sets, vary;
-    int ranks_per_member = 0;
-    run_options run;
-    sweep_spec sweep;
-    CLI::App *run_command = nullptr, *sweep_command = nullptr, *info_command = nullptr;
-};
-
-void define_commands(CLI::App& app, arguments& a) {
-    app.require_subcommand(1);
-    app.set_version_flag("--version", version_string);
-    app.add_option("--max-input-size", a.max_input_size,
-                   "largest config or graph file read, in bytes (suffix k, M, G or T; default 64G)");
-    auto* run = a.run_command = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
-    run->add_option("config", a.file, "TOML file of key = value lines")->check(CLI::ExistingFile);
-    run->add_option("--set", a.sets, "set a configuration key: --set key=value (repeatable)");
-    run->add_option("-o,--output", a.output, "output HDF5 file (written to a temporary beside it, renamed when complete)");
-    run->add_flag("--save-graph", a.run.save_graph,
-                  "also write the synapses as SONATA edges with their indices (/edges/<population>)");
-    run->add_option("--checkpoint", a.run.checkpoint,
-                    "write the run's state here at the end and when a signal stops it (HDF5)");
-    run->add_option("--checkpoint-every", a.checkpoint_every,
-                    "also every this much simulated time, e.g. 100ms (default file: <output>.ckpt)");
-    run->add_option("--restart", a.run.restart, "continue the run saved in this checkpoint (--set t_stop=... to extend)")
-        ->check(CLI::ExistingFile);
-    run->footer(keys_help());
-    a.sweep.output = "sweep.h5";
-    auto* sweep = a.sweep_command =
-        app.add_subcommand("sweep", "run every combination of the varied keys x every seed (resumable)");
-    sweep->add_option("config", a.file, "TOML file of key = value lines, optionally with a [sweep] table")
-        ->check(CLI::ExistingFile);
-    sweep->add_option("--set", a.sets, "set a configuration key for every member: --set key=value");
-    sweep->add_option("--vary", a.vary, "a key and its values: --vary p=0,0.1,0.3 (repeatable)");
-    sweep->add_option("--seeds", a.seeds, "seeds of every point: 1-20, or 1,2,5 (default 1)");
-    sweep->add_option("--ranks-per-member", a.ranks_per_member, "ranks that run one member (must divide the ranks)");
-    sweep->add_option("-o,--output", a.sweep.output, "summary file (HDF5); the journal is <file>.journal");
-    sweep->add_option("--member-output", a.sweep.member_dir, "write each member's full run file into this folder");
-    sweep->add_option("--max-members", a.sweep.max_members,
-                      "refuse a sweep of more members than this (points x seeds; default " +
-                          std::to_string(lifnet::default_max_members) + ")");
-    sweep->add_flag("--save-graph", a.sweep.save_graph,
-                    "also write each member's synapses as SONATA edges into its run file (with --member-output)");
-    sweep->footer(keys_help());
-    a.info_command = app.add_subcommand("info", "print the configuration, counts and measures of a run file");
-    a.info_command->add_option("file", a.info_file, "lifnet output file (HDF5)")->required();
-}
-
 int dispatch(arguments& a, const std::string& command_line, const context& world) {
-    if (!a.max_input_size.empty()) set_max_input_size(parse_input_size(a.max_input_size));
+    apply_global_options(a);
     if (a.info_command->parsed()) {
         if (world.rank() == 0) std::cout << describe_file(a.info_file);
         return 0;

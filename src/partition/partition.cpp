@@ -1,5 +1,7 @@
 #include "partition/partition.hpp"
 
+#include "partition/library.hpp"
+
 #include "graph/edge_registry.hpp"
 #include "comm/mpi_util.hpp"
 #include "partition/library.hpp"

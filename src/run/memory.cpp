@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <ctime>
+#include <iterator>
+#include <sstream>
 #include <limits>
 #include <string>
 #include <sys/stat.h>
@@ -118,6 +121,24 @@ void check_memory(const config& c, const boost::mpi::communicator& comm) {
                          " ranks on this node: " + gib(static_cast<double>(need) * on_node) + "), but " + gib(have) +
                          " is available; use more nodes or a smaller network"}});
     });
+}
+
+double process_age_seconds() {
+    // Field 22 of /proc/self/stat, after the command name in parentheses
+    // (which may hold spaces): the start time in clock ticks since boot.
+    std::ifstream in("/proc/self/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    for (int i = 3; i < 22 && fields >> field;) ++i;
+    unsigned long long ticks = 0;
+    timespec now{};
+    if (!(fields >> ticks) || clock_gettime(CLOCK_BOOTTIME, &now) != 0) return 0;
+    const double age = static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec) -
+                       static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return std::max(0.0, age);
 }
 
 } // namespace lifnet

@@ -23,4 +23,8 @@ std::uint64_t peak_resident_bytes();
 // This process's resident set size now [bytes]; 0 where the system does not say.
 std::uint64_t resident_bytes();
 
+// Seconds since this process started (its start time in /proc/self/stat, to
+// the clock tick); 0 where that cannot be read.
+double process_age_seconds();
+
 } // namespace lifnet

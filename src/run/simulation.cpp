@@ -47,10 +47,14 @@ std::int64_t checkpoint_steps(const config& c, const run_options& options) {
 }
 
 // Adds the wall time from its construction to its destruction to `seconds`.
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 class phase_timer {
 public:
     explicit phase_timer(double& seconds): seconds_(seconds), start_(std::chrono::steady_clock::now()) {}
-    ~phase_timer() { seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+    ~phase_timer() { seconds_ += seconds_since(start_); }
     phase_timer(const phase_timer&) = delete;
     phase_timer& operator=(const phase_timer&) = delete;
 
@@ -86,6 +90,20 @@ simulation::simulation(const config& c, const run_options& options, const contex
     loop_peak_ = resident_bytes();
     last_memory_sample_ = clock::now();
     if (start_ == 0 && grid_.contains(0)) sampled_(0, 0, block_.V);
+    // From the process's start for its first run (loading the libraries,
+    // MPI's start-up), else from this run's: a sweep's later members.
+    static bool first_run = true;
+    const double since_created = seconds_since(created_);
+    const double since = first_run ? std::max(since_created, process_age_seconds()) : since_created;
+    first_run = false;
+    summary_.seconds[run_phase::startup] = std::max(0.0, since - timed_seconds());
+}
+
+double simulation::timed_seconds() const {
+    double sum = 0;
+    for (const auto& p: run_phases)
+        if (p.id != run_phase::startup && p.id != run_phase::finish) sum += summary_.seconds[p.id];
+    return sum;
 }
 
 // A stop signal ends the set-up at the next agree_on_stop, on every rank
@@ -250,6 +268,8 @@ void simulation::sample_memory() {
 }
 
 run_summary simulation::finish() {
+    const auto last_step = clock::now();
+    const double timed_before = timed_seconds();
     progress_.finish();
     auto& s = summary_;
     boost::mpi::all_gather(comm_, s.seconds[run_phase::simulate], s.update_seconds);
@@ -261,6 +281,7 @@ run_summary simulation::finish() {
         spike_stats_.finish(comm_, s.sync);
     });
     s.rate_hz = 1000.0 * static_cast<double>(s.spikes) / (static_cast<double>(c_.N) * c_.t_stop);
+    s.seconds[run_phase::finish] = std::max(0.0, seconds_since(last_step) - (timed_seconds() - timed_before));
     if (file_) timed(run_phase::write, [&] { complete_file(); });
     return s;
 }

@@ -60,7 +60,9 @@ private:
     void write_checkpoint(std::int64_t step);
     void sample_memory();
     void complete_file();
+    double timed_seconds() const; // the phases timed so far, added up (startup and finish aside)
 
+    const clock::time_point created_ = clock::now(); // first: before any set-up
     const config& c_;
     const run_options& options_;
     const context ctx_;

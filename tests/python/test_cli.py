@@ -11,6 +11,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import time
 import unittest
 
 import h5py
@@ -161,6 +162,56 @@ class CliTest(unittest.TestCase):
                     "sigma [mV]"):
             self.assertIn(key, p.stdout)
 
+
+
+class FrontEndTest(unittest.TestCase):
+    """`lifnet` is a thin front end: it answers --help, --version and
+    configuration errors without the engine (no MPI, HDF5 or PETSc loaded),
+    and execs lifnet-engine beside it for the rest."""
+
+    def libraries(self, binary):
+        return subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+
+    def test_front_end_links_no_mpi_hdf5_or_petsc(self):
+        front = self.libraries(LIFNET)
+        for lib in ("libmpi", "libhdf5", "libpetsc", "libboost_mpi", "liblifnet"):
+            self.assertNotIn(lib, front)
+        engine = self.libraries(os.path.join(os.path.dirname(LIFNET), "lifnet-engine"))
+        for lib in ("libmpi", "libhdf5", "libpetsc", "liblifnet"):
+            self.assertIn(lib, engine)
+
+    def test_answers_alone_and_fast(self):
+        # The front end copied where no engine is: what it answers, it answers alone.
+        with tempfile.TemporaryDirectory() as tmp:
+            alone = os.path.join(tmp, "lifnet")
+            with open(LIFNET, "rb") as src, open(alone, "wb") as dst:
+                dst.write(src.read())
+            os.chmod(alone, 0o755)
+            env = dict(ENV, PATH="/usr/bin:/bin")  # no lifnet-engine on PATH either
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                p = subprocess.run([alone, "--version"], capture_output=True, text=True, env=env)
+                times.append(time.perf_counter() - t0)
+                self.assertEqual((p.returncode, p.stdout.strip()), (0, "0.1.0"))
+            print(f"lifnet --version: median {sorted(times)[2] * 1000:.1f} ms")
+            self.assertLess(sorted(times)[2], 0.1)
+            p = subprocess.run([alone, "run", "--help"], capture_output=True, text=True, env=env)
+            self.assertEqual(p.returncode, 0)
+            self.assertIn("routing", p.stdout)
+            p = subprocess.run([alone, "run", "--set", "N=abc", "--set", "nokey=1"], capture_output=True, text=True,
+                               env=env)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("N: 'abc'", p.stderr)
+            self.assertIn("nokey", p.stderr)
+            p = subprocess.run([alone, "sweep", "--set", "dt=-1"], capture_output=True, text=True, env=env)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("dt", p.stderr)
+            # A valid run needs the engine, and says so when it is missing.
+            p = subprocess.run([alone, "run", "-o", os.path.join(tmp, "x.h5")], capture_output=True, text=True,
+                               env=env)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("cannot start the engine", p.stderr)
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,75 @@
+// The `lifnet` command: a thin front end that answers --help, --version and
+// every error of the command line and of a configuration (file and --set
+// flags) on its own, in milliseconds: it loads neither MPI, HDF5 nor PETSc.
+// Everything else it hands to the engine, `lifnet-engine` beside it, by
+// exec (the same process, arguments and environment, so mpirun and SLURM
+// see one process per rank). The engine parses and checks the same command
+// line again, with the same code (src/cli/commands.cpp).
+#include "cli/commands.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include <unistd.h>
+
+namespace {
+
+using namespace lifnet;
+using namespace lifnet::cli;
+
+// Launched as rank 0 of an MPI job, or not by an MPI launcher: where the
+// front end's messages are printed (once per job, as the engine does).
+bool first_rank() {
+    for (const char* name: {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+        if (const char* rank = std::getenv(name)) return std::strcmp(rank, "0") == 0;
+    return true;
+}
+
+// Everything in the command line that can be checked without MPI. A restart
+// takes its configuration from the checkpoint (HDF5): the engine checks it.
+void check(const arguments& a) {
+    apply_global_options(a);
+    if (a.info_command->parsed() || (a.run_command->parsed() && !a.run.restart.empty())) return;
+    problem_list problems;
+    const config c = resolve(config{}, a.file, a.sets, problems);
+    problems.throw_if_any();
+    if (a.run_command->parsed() && !a.checkpoint_every.empty()) checkpoint_interval(c, a.checkpoint_every);
+}
+
+// The engine's path: lifnet-engine in the folder of this executable.
+std::string engine_path() {
+    std::string self(4096, '\0');
+    const auto n = readlink("/proc/self/exe", self.data(), self.size());
+    if (n <= 0 || static_cast<std::size_t>(n) >= self.size()) return "lifnet-engine"; // then found on PATH
+    self.resize(static_cast<std::size_t>(n));
+    return self.substr(0, self.rfind('/') + 1) + "lifnet-engine";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const bool root = first_rank();
+    CLI::App app{"lifnet: leaky integrate-and-fire networks on small-world graphs, distributed with MPI"};
+    arguments args;
+    define_commands(app, args);
+    try {
+        app.parse(argc, argv);
+        check(args);
+    }
+    catch (const CLI::ParseError& e) {
+        // Help and version go to stdout with 0; a bad flag is bad input: 2.
+        const int code = root ? app.exit(e) : e.get_exit_code();
+        return code == 0 ? 0 : 2;
+    }
+    catch (const std::exception& e) { // a configuration error or an unreadable file
+        if (root) std::cerr << "lifnet: " << e.what() << "\n";
+        return exit_code_of(e);
+    }
+    const auto engine = engine_path();
+    execvp(engine.c_str(), argv);
+    std::cerr << "lifnet: cannot start the engine " << engine << ": " << std::strerror(errno) << "\n";
+    return 1;
+}

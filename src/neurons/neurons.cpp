@@ -55,7 +55,13 @@ double initial_v(const config& c, std::uint64_t id) {
 
 neuron_block::neuron_block(const config& c, std::vector<std::uint64_t> ids_, std::vector<double> weight_):
     constants(c), ids(std::move(ids_)), weight(std::move(weight_)), V(ids.size()), I(ids.size(), 0.0),
-    refractory(ids.size(), 0), tail_ids_(noise_lanes, 0), xi_(4 * chunk, 0.0), fired_(chunk, 0) {
+    refractory(ids.size(), 0), tail_ids_(noise_lanes, 0),
+    // Epochs of 4 steps or more: one slot, which each chunk fills as it
+    // comes (at most one group drawn twice per chunk and epoch). Shorter
+    // epochs (exchange = step, or d < 4 dt) would draw a whole group for
+    // every step: there each chunk keeps its own slot (32 B per neuron).
+    xi_slots_(c.sigma != 0 && c.epoch_steps() < 4 ? (ids.size() + chunk - 1) / chunk : 1),
+    xi_(4 * chunk * xi_slots_, 0.0), xi_group_(xi_slots_, ~std::uint64_t(0)), fired_(chunk, 0) {
     for (std::size_t i = 0; i < size(); ++i) V[i] = initial_v(c, ids[i]);
 }
 
@@ -106,27 +112,31 @@ LIFNET_UPDATE_CLONE(update_exact, true)
 
 } // namespace
 
-void neuron_block::draw_noise(std::int64_t n, std::size_t first, std::size_t count) {
+const double* neuron_block::draw_noise(std::int64_t n, std::size_t first, std::size_t count) {
     const auto m = static_cast<std::uint64_t>(n) / 4;
-    if (xi_first_ == first && xi_group_ == m) return; // the chunk's group is drawn already
-    // Whole vectors of noise lanes: the last one of the block is padded
-    // (the padding draws are never used).
-    const auto whole = count / noise_lanes * noise_lanes;
-    normals(constants.seed, ids.data() + first, whole, m, xi_.data(), chunk);
-    if (whole < count) {
-        std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
-        normals(constants.seed, tail_ids_.data(), noise_lanes, m, xi_.data() + whole, chunk);
+    const auto slot = first / chunk % xi_slots_;
+    double* const xi = xi_.data() + 4 * chunk * slot;
+    if (xi_group_[slot] != m || xi_first_[slot] != first) { // not drawn yet
+        // Whole vectors of noise lanes: the last one of the block is padded
+        // (the padding draws are never used).
+        const auto whole = count / noise_lanes * noise_lanes;
+        normals(constants.seed, ids.data() + first, whole, m, xi, chunk);
+        if (whole < count) {
+            std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
+            normals(constants.seed, tail_ids_.data(), noise_lanes, m, xi + whole, chunk);
+        }
+        xi_first_[slot] = first;
+        xi_group_[slot] = m;
     }
-    xi_first_ = first;
-    xi_group_ = m;
+    return xi + (n % 4) * chunk;
 }
 
 void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
                               const input_count* n_inh, double g) {
-    if (constants.noise_scale != 0) draw_noise(n, first, count);
+    const double* xi = constants.noise_scale != 0 ? draw_noise(n, first, count) : xi_.data(); // zeros without noise
     (constants.exact ? update_exact : update_rk4)(constants, n, count, V.data() + first, I.data() + first,
-                                                  refractory.data() + first, fired_.data(), weight.data() + first,
-                                                  xi_.data() + (n % 4) * chunk, n_exc + first, n_inh + first, g);
+                                                  refractory.data() + first, fired_.data(), weight.data() + first, xi,
+                                                  n_exc + first, n_inh + first, g);
 }
 
 bool neuron_block::restore(std::vector<double> V_, std::vector<double> I_, std::vector<std::int64_t> refractory_) {

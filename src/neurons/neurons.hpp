@@ -81,9 +81,10 @@ private:
     // Step n of the `count` neurons from `first`; fired_ tells which spiked.
     void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
                     const input_count* n_inh, double g);
-    // xi_ for the group of step n (steps 4m ... 4m+3, one Philox block per
-    // neuron) of the chunk from `first`, unless it holds that group already.
-    void draw_noise(std::int64_t n, std::size_t first, std::size_t count);
+    // The normals of step n for the chunk from `first`: its slot of xi_
+    // holds the group of step n (steps 4m ... 4m+3, one Philox block per
+    // neuron), drawn now unless the slot holds it already.
+    const double* draw_noise(std::int64_t n, std::size_t first, std::size_t count);
 
     // f(i) for each of the first `count` neurons of the chunk that spiked.
     // Spikes are rare (a few per thousand neuron-steps): 8 flags at a time.
@@ -100,9 +101,10 @@ private:
 
     static constexpr std::size_t chunk = 1024; // neurons updated at a time (a multiple of noise_lanes and 8)
     std::vector<std::uint64_t> tail_ids_;      // the block's last ids, padded to a whole noise vector
-    std::vector<double> xi_;                   // the chunk's standard normals, steps 4m ... 4m+3: chunk per step
-    std::size_t xi_first_ = 0;                 // the chunk and group xi_ holds
-    std::uint64_t xi_group_ = ~std::uint64_t(0);
+    std::size_t xi_slots_;                     // chunks whose normals are kept at once (see the constructor)
+    std::vector<double> xi_;                   // per slot, standard normals of steps 4m ... 4m+3: chunk per step
+    std::vector<std::uint64_t> xi_group_;      // per slot, the group m it holds
+    std::vector<std::size_t> xi_first_ = std::vector<std::size_t>(xi_slots_, 0); // per slot, its chunk
     std::vector<char> fired_;                  // spiked in this step, per neuron of the chunk
 };
 

@@ -82,8 +82,11 @@ TEST(config, modes_are_parsed_from_their_names) {
     }
     EXPECT_EQ(d.integrator, integrator_method::exact);
     // --help lists a mode's values from the same table.
-    for (const auto& k: config_keys())
-        if (k.name == "routing") EXPECT_EQ(k.values, (std::vector<std::string>{"allgather", "neighbour"}));
+    for (const auto& k: config_keys()) {
+        if (k.name == "routing") {
+            EXPECT_EQ(k.values, (std::vector<std::string>{"allgather", "neighbour"}));
+        }
+    }
 }
 
 TEST(config, rk4_stability_limit) {

@@ -45,12 +45,17 @@ class KillTest(unittest.TestCase):
             time.sleep(rng.uniform(0.05, 2.0))
             kill_tree(p)
             killed_mid_run += not os.path.exists(out)
-            for name in os.listdir(d):
-                path = os.path.join(d, name)
-                if name.endswith(".tmp"):
-                    continue  # clearly temporary
-                self.assertEqual(name, "out.h5", f"unexpected file {name}")
-                check_run_file(self, path)
+            side = ("out.node_types.csv", "out.node_sets.json", "out.circuit_config.json",
+                    "out.simulation_config.json")  # written in this order, each whole, after out.h5
+            names = [n for n in os.listdir(d) if not n.endswith(".tmp")]  # .tmp: clearly temporary
+            for name in names:
+                self.assertIn(name, ("out.h5", *side), f"unexpected file {name}")
+            if names:
+                self.assertIn("out.h5", names, f"SONATA configs without their run file: {names}")
+                check_run_file(self, out)
+                # The configs come in order: one present means those before it are too.
+                present = [n in names for n in side]
+                self.assertEqual(present, sorted(present, reverse=True), f"configs out of order: {names}")
         self.assertGreater(killed_mid_run, 0, "no kill landed inside a run: the test tested nothing")
 
     def test_sweeps_killed_at_random_points_resume(self):

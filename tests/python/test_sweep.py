@@ -232,8 +232,8 @@ class SweepTest(unittest.TestCase):
         kill_session(job)
 
         self.assertFalse(os.path.exists(self.path("killed", "k.h5")), "summary written by a killed sweep")
-        self.assertTrue(set(os.listdir(self.path("killed"))) <= {"k.h5.journal", "k.h5.tmp"},
-                        os.listdir(self.path("killed")))
+        left = os.listdir(self.path("killed"))
+        self.assertTrue(all(n == "k.h5.journal" or (n.startswith("k.h5.") and n.endswith(".tmp")) for n in left), left)
         before = ok_lines(journal)
         self.assertEqual(len(finished_lines(journal)), len(before), "a failed or damaged journal line")
         self.assertTrue(3 <= len(before) <= 11, f"{len(before)} journal lines at the kill")

@@ -30,7 +30,7 @@ lifnet::config small_run() {
     c.t_stop = 20;
     c.t_transient = 0;
     c.I_bias = 25;
-    c.partition = "block";
+    c.partition = lifnet::partition_method::block;
     return c;
 }
 

@@ -1,6 +1,7 @@
 // The `lifnet` command: a thin front end that answers --help, --version and
 // every error of the command line and of a configuration (file and --set
 // flags) on its own, in milliseconds: it loads neither MPI, HDF5 nor PETSc.
+// Started as one of several ranks, it leaves all of that to the engine.
 // Everything else it hands to the engine, `lifnet-engine` beside it, by
 // exec (the same process, arguments and environment, so mpirun and SLURM
 // see one process per rank). The engine parses and checks the same command
@@ -20,12 +21,15 @@ namespace {
 using namespace lifnet;
 using namespace lifnet::cli;
 
-// Launched as rank 0 of an MPI job, or not by an MPI launcher: where the
-// front end's messages are printed (once per job, as the engine does).
-bool first_rank() {
-    for (const char* name: {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
-        if (const char* rank = std::getenv(name)) return std::strcmp(rank, "0") == 0;
-    return true;
+// Started as one rank of several by an MPI launcher (mpirun, srun). Then the
+// engine answers everything, in every rank: its checks are agreed across
+// the ranks, and rank 0 reports them once. (Here a rank that stopped
+// alone at a bad configuration could be killed by mpirun before its
+// message is out, or leave srun's other tasks waiting in MPI_Init.)
+bool one_of_several_ranks() {
+    for (const char* name: {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"})
+        if (const char* size = std::getenv(name)) return std::strtol(size, nullptr, 10) > 1;
+    return false;
 }
 
 // Everything in the command line that can be checked without MPI. A restart
@@ -51,7 +55,8 @@ std::string engine_path() {
 } // namespace
 
 int main(int argc, char** argv) {
-    const bool root = first_rank();
+    const auto engine = engine_path();
+    if (one_of_several_ranks()) execvp(engine.c_str(), argv);
     CLI::App app{"lifnet: leaky integrate-and-fire networks on small-world graphs, distributed with MPI"};
     arguments args;
     define_commands(app, args);
@@ -61,14 +66,13 @@ int main(int argc, char** argv) {
     }
     catch (const CLI::ParseError& e) {
         // Help and version go to stdout with 0; a bad flag is bad input: 2.
-        const int code = root ? app.exit(e) : e.get_exit_code();
+        const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
     catch (const std::exception& e) { // a configuration error or an unreadable file
-        if (root) std::cerr << "lifnet: " << e.what() << "\n";
+        std::cerr << "lifnet: " << e.what() << "\n";
         return exit_code_of(e);
     }
-    const auto engine = engine_path();
     execvp(engine.c_str(), argv);
     std::cerr << "lifnet: cannot start the engine " << engine << ": " << std::strerror(errno) << "\n";
     return 1;

@@ -120,7 +120,8 @@ void measures(benchmark::State& state) {
         for (std::size_t e = 0; e < fired.size(); ++e) {
             const auto e1 = static_cast<std::int64_t>(10 * e + 10);
             for (std::size_t first = 0; first < N; first += 1024)
-                voltages.sample(e1, first, std::span<const double>(V.data() + first, std::min<std::size_t>(1024, N - first)));
+                voltages.sample(e1, first,
+                                std::span<const double>(V.data() + first, std::min<std::size_t>(1024, N - first)));
             voltages.reduce(e1);
             spikes.add(fired[e]);
         }

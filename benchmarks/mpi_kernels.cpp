@@ -13,9 +13,9 @@
 //   mpirun -np 4 build/benchmarks/mpi_kernels [--benchmark_repetitions=5]
 // The files go to $TMPDIR (default /tmp) and are removed.
 #include "exchange/exchange.hpp"
-#include "measures/measures.hpp"
 #include "io/output.hpp"
 #include "io/report.hpp"
+#include "measures/measures.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/mpi/communicator.hpp>
@@ -49,7 +49,8 @@ void exchange(benchmark::State& state) {
         for (std::uint64_t i = 0; i < per_rank; ++i) sources.push_back((r + size) % size * per_rank + i);
     std::sort(sources.begin(), sources.end());
     sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
-    spike_exchange ex(state.range(1) ? spike_routing::neighbour : spike_routing::allgather, per_rank * size, ids, sources, world);
+    spike_exchange ex(state.range(1) ? spike_routing::neighbour : spike_routing::allgather, per_rank * size, ids,
+                      sources, world);
     std::vector<local_spike> fired;
     for (std::uint32_t i = 0; i < per_rank; ++i) fired.push_back({i % 10, i});
     for (auto _: state) {

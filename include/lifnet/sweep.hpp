@@ -24,11 +24,11 @@ struct sweep_spec {
     std::vector<std::uint64_t> seeds{1};
     int ranks_per_member = 1;
     std::size_t max_members = default_max_members; // --max-members
-    std::string output;       // the summary file (HDF5)
-    std::string member_dir;   // when set, every member's full run file goes here
-    bool save_graph = false;  // members' run files also hold their SONATA edges (needs member_dir)
-    std::string command_line; // recorded for provenance
-    std::string config_file;  // the TOML file read for the configuration: never written
+    std::string output;                            // the summary file (HDF5)
+    std::string member_dir;                        // when set, every member's full run file goes here
+    bool save_graph = false;                       // members' run files also hold their SONATA edges (needs member_dir)
+    std::string command_line;                      // recorded for provenance
+    std::string config_file;                       // the TOML file read for the configuration: never written
 };
 
 // "key=v1,v2,..." (config_error naming --vary for a bad key, value or empty list).

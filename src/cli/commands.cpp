@@ -62,14 +62,16 @@ void define_commands(CLI::App& app, arguments& a) {
     auto* run = a.run_command = app.add_subcommand("run", "simulate one network and write its spikes (SONATA, HDF5)");
     run->add_option("config", a.file, "TOML file of key = value lines")->check(CLI::ExistingFile);
     run->add_option("--set", a.sets, "set a configuration key: --set key=value (repeatable)");
-    run->add_option("-o,--output", a.output, "output HDF5 file (written to a temporary beside it, renamed when complete)");
+    run->add_option("-o,--output", a.output,
+                    "output HDF5 file (written to a temporary beside it, renamed when complete)");
     run->add_flag("--save-graph", a.run.save_graph,
                   "also write the synapses as SONATA edges with their indices (/edges/<population>)");
     run->add_option("--checkpoint", a.run.checkpoint,
                     "write the run's state here at the end and when a signal stops it (HDF5)");
     run->add_option("--checkpoint-every", a.checkpoint_every,
                     "also every this much simulated time, e.g. 100ms (default file: <output>.ckpt)");
-    run->add_option("--restart", a.run.restart, "continue the run saved in this checkpoint (--set t_stop=... to extend)")
+    run->add_option("--restart", a.run.restart,
+                    "continue the run saved in this checkpoint (--set t_stop=... to extend)")
         ->check(CLI::ExistingFile);
     run->footer(keys_help());
     a.sweep.output = "sweep.h5";

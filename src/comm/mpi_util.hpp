@@ -88,8 +88,8 @@ std::vector<T> alltoallv(const boost::mpi::communicator& comm, const std::vector
         }
         // One round: receive in place; more: into a buffer, then to each source's place.
         T* into = rounds <= 1 ? out.data() : (rbuf.resize(received), rbuf.data());
-        mpi_check(MPI_Alltoallv(sbuf.data(), sbytes.data(), sdispl.data(), MPI_BYTE, into, rbytes.data(),
-                                rdispl.data(), MPI_BYTE, comm),
+        mpi_check(MPI_Alltoallv(sbuf.data(), sbytes.data(), sdispl.data(), MPI_BYTE, into, rbytes.data(), rdispl.data(),
+                                MPI_BYTE, comm),
                   "MPI_Alltoallv");
         if (rounds > 1)
             for (int r = 0; r < size; ++r)
@@ -126,8 +126,8 @@ std::vector<T> allgatherv(const boost::mpi::communicator& comm, std::span<const 
             received += m;
         }
         T* into = rounds <= 1 ? out.data() : (rbuf.resize(received), rbuf.data());
-        mpi_check(MPI_Allgatherv(local.data() + std::min<std::uint64_t>(round * chunk, mine),
-                                 bytes[comm.rank()], MPI_BYTE, into, bytes.data(), displ.data(), MPI_BYTE, comm),
+        mpi_check(MPI_Allgatherv(local.data() + std::min<std::uint64_t>(round * chunk, mine), bytes[comm.rank()],
+                                 MPI_BYTE, into, bytes.data(), displ.data(), MPI_BYTE, comm),
                   "MPI_Allgatherv");
         if (rounds > 1)
             for (int r = 0; r < size; ++r)

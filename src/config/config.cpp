@@ -36,14 +36,16 @@ constexpr auto values_of(integrator_method) {
         {{integrator_method::rk4, "rk4"}, {integrator_method::exact, "exact"}});
 }
 constexpr auto values_of(epoch_length) {
-    return std::to_array<pair<epoch_length, const char*>>({{epoch_length::step, "step"}, {epoch_length::epoch, "epoch"}});
+    return std::to_array<pair<epoch_length, const char*>>(
+        {{epoch_length::step, "step"}, {epoch_length::epoch, "epoch"}});
 }
 constexpr auto values_of(spike_routing) {
     return std::to_array<pair<spike_routing, const char*>>(
         {{spike_routing::allgather, "allgather"}, {spike_routing::neighbour, "neighbour"}});
 }
 constexpr auto values_of(weight_norm) {
-    return std::to_array<pair<weight_norm, const char*>>({{weight_norm::none, "none"}, {weight_norm::in_degree, "in_degree"}});
+    return std::to_array<pair<weight_norm, const char*>>(
+        {{weight_norm::none, "none"}, {weight_norm::in_degree, "in_degree"}});
 }
 constexpr auto values_of(report_type) {
     return std::to_array<pair<report_type, const char*>>(
@@ -104,11 +106,13 @@ const std::vector<key_spec>& specs() {
         {"stim_start", "ms", "stimulus pulse start", &config::stim_start},
         {"stim_dur", "ms", "stimulus pulse duration", &config::stim_dur},
         {"integrator", "", "RK4, or the exact propagator of the linear system", &config::integrator},
-        {"exchange", "", "how often spikes are exchanged (the epoch length): after every step, or once per "
-                       "delay d; results do not change (the algorithm is `routing`)",
+        {"exchange", "",
+         "how often spikes are exchanged (the epoch length): after every step, or once per "
+         "delay d; results do not change (the algorithm is `routing`)",
          &config::exchange},
-        {"routing", "", "how spikes are exchanged (the algorithm): to every rank, or only to the ranks that "
-                      "hold one of their targets; results do not change (how often is `exchange`)",
+        {"routing", "",
+         "how spikes are exchanged (the algorithm): to every rank, or only to the ranks that "
+         "hold one of their targets; results do not change (how often is `exchange`)",
          &config::routing},
         {"J_norm", "", "synaptic weight J, or J scaled by k / in-degree", &config::J_norm},
         {"t_transient", "ms", "excluded from synchrony measures", &config::t_transient},
@@ -303,8 +307,10 @@ std::int64_t config::ref_steps() const {
 }
 std::int64_t config::epoch_steps() const {
     switch (exchange) {
-    case epoch_length::step: return 1;
-    case epoch_length::epoch: return delay_steps();
+    case epoch_length::step:
+        return 1;
+    case epoch_length::epoch:
+        return delay_steps();
     }
     throw internal_error("unknown epoch length");
 }

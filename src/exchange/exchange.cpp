@@ -31,7 +31,8 @@ std::vector<spike_exchange::wanted> who_needs(std::uint64_t N, std::span<const s
         if (!std::binary_search(ids.begin(), ids.end(), s)) ask[block_owner(s, N, size)].push_back({s, 0, comm.rank()});
     std::vector<std::vector<spike_exchange::wanted>> tell(size);
     for (const auto& a: alltoallv(comm, ask)) {
-        const auto h = std::lower_bound(held.begin(), held.end(), a.id, [](const auto& x, auto id) { return x.id < id; });
+        const auto h =
+            std::lower_bound(held.begin(), held.end(), a.id, [](const auto& x, auto id) { return x.id < id; });
         tell[h->value].push_back({h->index, a.value});
     }
     return alltoallv(comm, tell);
@@ -66,8 +67,7 @@ spike_exchange::spike_exchange(spike_routing routing, std::uint64_t N, std::span
     set_routes(wants, destinations, ids.size());
 }
 
-void spike_exchange::set_routes(std::vector<wanted>& wants, const std::vector<int>& destinations,
-                                std::size_t neurons) {
+void spike_exchange::set_routes(std::vector<wanted>& wants, const std::vector<int>& destinations, std::size_t neurons) {
     // Destinations as out-neighbour indices.
     for (auto& w: wants)
         w.rank =
@@ -100,13 +100,14 @@ std::span<const std::uint32_t> spike_exchange::route(std::uint32_t i) const {
     return {route_.data() + route_start_[j], route_start_[j + 1] - route_start_[j]};
 }
 
-void spike_exchange::exchange(std::span<const local_spike> fired,
-                              std::span<const std::uint64_t> ids, bool stop) {
+void spike_exchange::exchange(std::span<const local_spike> fired, std::span<const std::uint64_t> ids, bool stop) {
     own_.clear();
     for (const auto& [n, i]: fired) own_.push_back({n, ids[i]});
     switch (routing_) {
-    case spike_routing::allgather: return allgather(stop);
-    case spike_routing::neighbour: return neighbour(fired, stop);
+    case spike_routing::allgather:
+        return allgather(stop);
+    case spike_routing::neighbour:
+        return neighbour(fired, stop);
     }
 }
 

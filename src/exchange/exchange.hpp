@@ -30,8 +30,7 @@ public:
                    std::span<const std::uint64_t> sources, const boost::mpi::communicator& comm);
     // Collective: sends this rank's spikes of the epoch, given as (step,
     // index into ids) pairs.
-    void exchange(std::span<const local_spike> fired, std::span<const std::uint64_t> ids,
-                  bool stop);
+    void exchange(std::span<const local_spike> fired, std::span<const std::uint64_t> ids, bool stop);
     // After exchange(): this rank's spikes, in the order of `fired`.
     std::span<const spike> own() const { return own_; }
     // After exchange(): every spike of the epoch that this rank's synapses

@@ -1,7 +1,7 @@
 #include "graph/edge_registry.hpp"
 
-#include "graph/graph.hpp"
 #include "comm/mpi_util.hpp"
+#include "graph/graph.hpp"
 
 #include <algorithm>
 

@@ -210,8 +210,10 @@ adjacency build_graph(const config& c, const boost::mpi::communicator& comm) {
         lattice.p = 0;
         return adjacency_from_edges(comm, c.N, watts_strogatz(lattice, comm));
     }
-    case graph_model::ws: return adjacency_from_edges(comm, c.N, watts_strogatz(c, comm));
-    case graph_model::er: return adjacency_from_edges(comm, c.N, erdos_renyi(c, comm));
+    case graph_model::ws:
+        return adjacency_from_edges(comm, c.N, watts_strogatz(c, comm));
+    case graph_model::er:
+        return adjacency_from_edges(comm, c.N, erdos_renyi(c, comm));
     }
     throw internal_error("unknown graph model");
 }

@@ -15,7 +15,6 @@
 
 namespace lifnet {
 
-
 // Collective: the sum of `count` over the ranks before this one.
 inline std::uint64_t ranks_before(std::uint64_t count, const boost::mpi::communicator& comm) {
     std::uint64_t first = 0;

@@ -19,15 +19,15 @@ namespace lifnet {
 // it, and restores it into its parts, which check it.
 struct checkpoint_state {
     std::int64_t step = 0;
-    std::uint64_t spikes_total = 0;             // all ranks
-    std::vector<double> V, I;                   // [mV], per neuron
-    std::vector<std::int64_t> refractory;       // steps left, per neuron
-    std::vector<std::uint32_t> ring;            // delay_ring::pending, ring_width values per neuron
+    std::uint64_t spikes_total = 0;       // all ranks
+    std::vector<double> V, I;             // [mV], per neuron
+    std::vector<std::int64_t> refractory; // steps left, per neuron
+    std::vector<std::uint32_t> ring;      // delay_ring::pending, ring_width values per neuron
     std::size_t ring_width = 0;
-    std::vector<double> welford;                // voltage_measures::neuron_state
-    voltage_measures::totals voltage_totals;    // all ranks
+    std::vector<double> welford;             // voltage_measures::neuron_state
+    voltage_measures::totals voltage_totals; // all ranks
     std::vector<spike_measures::neuron> neurons;
-    std::vector<fixed128> phase_sums;           // spike_measures::global_phase_sums, all ranks
+    std::vector<fixed128> phase_sums; // spike_measures::global_phase_sums, all ranks
 };
 
 // Collective: writes `s` (the neurons `ids`, sorted) to `path`.

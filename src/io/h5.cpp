@@ -68,7 +68,7 @@ bool handle::close() {
     // The close call of each kind of handle lifnet holds (a table, not a
     // switch: H5I_type_t has many kinds that lifnet never opens).
     static constexpr std::pair<H5I_type_t, herr_t (*)(hid_t)> closers[] = {
-        {H5I_FILE, H5Fclose},      {H5I_GROUP, H5Gclose}, {H5I_DATASET, H5Dclose},       {H5I_DATASPACE, H5Sclose},
+        {H5I_FILE, H5Fclose},     {H5I_GROUP, H5Gclose}, {H5I_DATASET, H5Dclose},    {H5I_DATASPACE, H5Sclose},
         {H5I_DATATYPE, H5Tclose}, {H5I_ATTR, H5Aclose},  {H5I_GENPROP_LST, H5Pclose}};
     const auto type = H5Iget_type(id_);
     herr_t rc = 0;
@@ -266,7 +266,8 @@ reader::reader(std::string path, MPI_Comm comm): path_(std::move(path)) {
     silence_errors();
     check_regular_file(path_);
     if (H5Fis_hdf5(path_.c_str()) <= 0) throw file_error(path_, "not an HDF5 file");
-    const auto fapl = comm != MPI_COMM_NULL ? mpio_access(comm) : handle(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
+    const auto fapl =
+        comm != MPI_COMM_NULL ? mpio_access(comm) : handle(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
     file_ = handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, fapl));
     if (file_.get() < 0) throw file_error(path_, "cannot open as HDF5");
 }

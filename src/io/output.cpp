@@ -4,9 +4,9 @@
 #include "comm/mpi_util.hpp"
 #include "io/safe_output.hpp"
 
+#include "io/run_file.hpp"
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/string.hpp>
-#include "io/run_file.hpp"
 
 #include <H5FDmpio.h>
 #include <sys/statvfs.h>

@@ -31,16 +31,16 @@ h5::handle create_data(hid_t group, hsize_t recorded, bool float32) {
     }
 #endif
     const hid_t type = float32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    h5::handle data(h5::check(
-        H5Dcreate2(group, run_file::report_data, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
+    h5::handle data(
+        h5::check(H5Dcreate2(group, run_file::report_data, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "H5Dcreate2"));
     h5::write_attribute(data, "units", std::string("mV"));
     return data;
 }
 
 // The SONATA mapping: node id per column and the sample times. The mapping
 // is known to every rank; `root` writes it. Returns mapping/time.
-std::vector<double> write_mapping(hid_t group, const config& c, const record_selection& selection, const sample_grid& grid,
-                   hsize_t recorded, bool root) {
+std::vector<double> write_mapping(hid_t group, const config& c, const record_selection& selection,
+                                  const sample_grid& grid, hsize_t recorded, bool root) {
     auto mapping = h5::create_group(group, "mapping");
     std::vector<std::uint64_t> ids, pointers;
     std::vector<std::uint32_t> elements;

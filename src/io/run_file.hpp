@@ -22,9 +22,9 @@ inline constexpr const char* network = "network";
 inline constexpr const char* sync = "sync";
 
 // Datasets, by group.
-inline constexpr const char *spike_times = "timestamps", *spike_ids = "node_ids"; // spikes(population)
-inline constexpr const char* report_data = "data";                                 // report(population)
-inline constexpr const char *edge_cut = "edge_cut", *imbalance = "imbalance";     // network
+inline constexpr const char *spike_times = "timestamps", *spike_ids = "node_ids";               // spikes(population)
+inline constexpr const char* report_data = "data";                                              // report(population)
+inline constexpr const char *edge_cut = "edge_cut", *imbalance = "imbalance";                   // network
 inline constexpr const char *chi = "chi", *E = "E", *R = "R", *rate_hz = "rate_hz", *cv = "cv"; // sync
 
 // Path of dataset `name` in `group`.

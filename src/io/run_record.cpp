@@ -1,9 +1,9 @@
 #include "io/run_record.hpp"
 
+#include "comm/mpi_util.hpp"
 #include "io/by_id.hpp"
 #include "io/h5.hpp"
 #include "io/run_file.hpp"
-#include "comm/mpi_util.hpp"
 
 #include <lifnet/random.hpp>
 #include <lifnet/version.hpp>

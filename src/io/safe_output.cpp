@@ -138,8 +138,7 @@ std::string create_temporary(const std::string& target, bool mpi_io) {
     const auto length = stem.size() + 21; // ".<16 hex digits>.tmp"
     if (mpi_io && length > mpi_io_path_max)
         throw file_error(target, "its temporary's path would have " + std::to_string(length) +
-                                     " characters; Open MPI's MPI-IO takes at most " +
-                                     std::to_string(mpi_io_path_max) +
+                                     " characters; Open MPI's MPI-IO takes at most " + std::to_string(mpi_io_path_max) +
                                      " (a fixed buffer): use a shorter folder path, or run closer to the folder");
     for (int attempt = 0; attempt < 100; ++attempt) {
         std::uint64_t random = 0;
@@ -180,8 +179,10 @@ void write_file_safely(const std::string& target, const std::string& text) {
     if (fd < 0) why = errno_text();
     for (std::size_t done = 0; why.empty() && done < text.size();) {
         const auto n = ::write(fd, text.data() + done, text.size() - done);
-        if (n <= 0) why = errno_text();
-        else done += static_cast<std::size_t>(n);
+        if (n <= 0)
+            why = errno_text();
+        else
+            done += static_cast<std::size_t>(n);
     }
     if (why.empty() && ::fsync(fd) != 0) why = errno_text();
     if (fd >= 0 && ::close(fd) != 0 && why.empty()) why = errno_text();

@@ -113,7 +113,8 @@ sonata_files sonata_files_of(const std::string& output) {
 
 std::string unlisted_report_reason(const config& c, const std::string& output) {
     switch (c.report_dtype) {
-    case report_type::float32: break;
+    case report_type::float32:
+        break;
     case report_type::float64:
         return "report_dtype = float64 writes a report that is not SONATA (its readers expect float32)";
     }

@@ -33,8 +33,8 @@ struct report_listing {
 // without that extension. Empty when it can, else why not.
 std::string unlisted_report_reason(const config& c, const std::string& output);
 
-// Writes the four files, each through io/safe_output (one writer). `edges`: the run file holds /edges/<population>; `report`: the
-// report to list, if any.
+// Writes the four files, each through io/safe_output (one writer). `edges`: the run file holds /edges/<population>;
+// `report`: the report to list, if any.
 void write_sonata_configs(const config& c, const std::string& output, bool edges,
                           const std::optional<report_listing>& report);
 

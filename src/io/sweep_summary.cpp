@@ -36,7 +36,7 @@ void write_axis(hid_t group, const std::string& key, const std::vector<std::stri
 } // namespace
 
 std::uint64_t write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
-                         const std::vector<journal_record>& records) {
+                                  const std::vector<journal_record>& records) {
     // The record of each member: its last ok one, else its last failure.
     std::map<std::string, const journal_record*> by_hash;
     for (const auto& r: records) {

@@ -24,6 +24,6 @@ struct sweep_member {
 // Written by one rank, through a temporary and a rename; returns the number
 // of members that failed.
 std::uint64_t write_sweep_summary(const sweep_spec& spec, const config& base, const std::vector<sweep_member>& members,
-                         const std::vector<journal_record>& records);
+                                  const std::vector<journal_record>& records);
 
 } // namespace lifnet

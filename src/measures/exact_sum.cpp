@@ -41,8 +41,7 @@ inline __attribute__((always_inline)) fixed128 sum_fixed(const double* __restric
 
 // One clone per instruction set, picked at load time; integer sums, so
 // every clone gives the same bits.
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) fixed128 exact_sum(const double* x,
-                                                                                        std::size_t n) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) fixed128 exact_sum(const double* x, std::size_t n) {
     return sum_fixed(x, n, [](double v) { return v; });
 }
 

@@ -35,9 +35,10 @@ namespace {
 // division per neuron-sample cost more than the rest of the measures.
 // Branch-free and restrict-qualified so that it vectorises; the clones
 // compute the same bits (no FMA contraction).
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-welford(const double* __restrict V, std::size_t n, double* __restrict mean, double* __restrict m2, double count,
-        double* __restrict kept) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void welford(const double* __restrict V,
+                                                                                 std::size_t n, double* __restrict mean,
+                                                                                 double* __restrict m2, double count,
+                                                                                 double* __restrict kept) {
     const double inverse = 1 / count;
     for (std::size_t j = 0; j < n; ++j) {
         const double delta = V[j] - mean[j];
@@ -341,8 +342,8 @@ void spike_measures::finish_R(const boost::mpi::communicator& comm, std::int64_t
 std::vector<fixed128> spike_measures::global_phase_sums(const boost::mpi::communicator& comm) const {
     std::vector<fixed128> sums(phase_sums_.size() / 2);
     for (std::size_t k = 0; k < sums.size(); ++k)
-        sums[k] = join_fixed(phase_sums_[2 * k], phase_sums_[2 * k + 1]) +
-                  (restored_sums_.empty() ? 0 : restored_sums_[k]);
+        sums[k] =
+            join_fixed(phase_sums_[2 * k], phase_sums_[2 * k + 1]) + (restored_sums_.empty() ? 0 : restored_sums_[k]);
     all_reduce_sum(comm, sums);
     return sums;
 }

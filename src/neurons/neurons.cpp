@@ -161,8 +161,7 @@ void neuron_block::advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, d
         const auto count = std::min(chunk, size() - first);
         for (auto n = n0; n < n1; ++n) {
             step_chunk(n, first, count, ring.excitatory(n), ring.inhibitory(n), g);
-            for_each_fired(count,
-                           [&](std::size_t i) { spiked.push_back({n, static_cast<std::uint32_t>(first + i)}); });
+            for_each_fired(count, [&](std::size_t i) { spiked.push_back({n, static_cast<std::uint32_t>(first + i)}); });
             if (grid.contains(n + 1)) sampled(n + 1, first, std::span<const double>(V.data() + first, count));
         }
         for (auto n = n0; n < n1; ++n) ring.clear(n, first, count); // while the chunk's counts are in the cache

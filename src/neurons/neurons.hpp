@@ -105,7 +105,7 @@ private:
     std::vector<double> xi_;                   // per slot, standard normals of steps 4m ... 4m+3: chunk per step
     std::vector<std::uint64_t> xi_group_;      // per slot, the group m it holds
     std::vector<std::size_t> xi_first_ = std::vector<std::size_t>(xi_slots_, 0); // per slot, its chunk
-    std::vector<char> fired_;                  // spiked in this step, per neuron of the chunk
+    std::vector<char> fired_; // spiked in this step, per neuron of the chunk
 };
 
 // V_i(0) = V_reset + u (V_th - V_reset), u the initial_v draw of neuron i.

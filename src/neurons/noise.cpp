@@ -142,8 +142,8 @@ __attribute__((target("avx2"))) void normals_avx2(std::uint64_t seed, const std:
         }
         for (int pair = 0; pair < 4; pair += 2)
             for (std::size_t j = j0; j < end; j += 4) {
-                const __m256d r = _mm256_sqrt_pd(
-                    _mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(_mm256_loadu_pd(plane[pair] + j))));
+                const __m256d r =
+                    _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(_mm256_loadu_pd(plane[pair] + j))));
                 const __m256d angle = _mm256_loadu_pd(plane[pair + 1] + j);
                 _mm256_storeu_pd(plane[pair] + j, _mm256_mul_pd(r, _ZGVdN4v_cos(angle)));
                 _mm256_storeu_pd(plane[pair + 1] + j, _mm256_mul_pd(r, _ZGVdN4v_sin(angle)));

@@ -2,8 +2,8 @@
 
 #include "partition/library.hpp"
 
-#include "graph/edge_registry.hpp"
 #include "comm/mpi_util.hpp"
+#include "graph/edge_registry.hpp"
 #include "partition/library.hpp"
 #include "partition/petsc_util.hpp"
 
@@ -96,7 +96,8 @@ std::vector<int> assign_ranks(const config& c, const adjacency& adj, const boost
     case partition_method::ptscotch:
         if (comm.size() > 1) return ptscotch(adj, comm);
         [[fallthrough]]; // one rank: every node on it, as with block
-    case partition_method::block: return assign([&](std::uint64_t id) { return block_owner(id, adj.N, comm.size()); });
+    case partition_method::block:
+        return assign([&](std::uint64_t id) { return block_owner(id, adj.N, comm.size()); });
     case partition_method::random:
         return assign([&](std::uint64_t id) { return block_owner(permute(id, adj.N, c.seed), adj.N, comm.size()); });
     }

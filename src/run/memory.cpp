@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <ctime>
+#include <fstream>
 #include <iterator>
-#include <sstream>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,7 +50,8 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
         // Sized without opening it (a FIFO would block); the reader refuses what is not a regular file.
         struct stat st {};
         const bool regular = stat(c.graph_file.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-        synapses = regular ? static_cast<std::uint64_t>(st.st_size) / 4 / R + 1 : 0; // >= 2 bytes per id, 2 synapses per line
+        synapses =
+            regular ? static_cast<std::uint64_t>(st.st_size) / 4 / R + 1 : 0; // >= 2 bytes per id, 2 synapses per line
     }
     const std::uint64_t build = add(mul(80, synapses), mul(160, n));
     // Per neuron: state and accumulators, the delay ring of D + 1 steps, and
@@ -65,8 +66,8 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // the sample times (8 B), the phase sums of R (32 B), and a
     // checkpoint's global copies of both (40 B).
     const std::uint64_t per_sample = 96;
-    const std::uint64_t simulate =
-        add(add(add(mul(per_neuron, n), mul(12, synapses)), mul(per_sample, samples)), 16 << 20); // + report and spike buffers
+    const std::uint64_t simulate = add(add(add(mul(per_neuron, n), mul(12, synapses)), mul(per_sample, samples)),
+                                       16 << 20); // + report and spike buffers
     return std::max(build, simulate);
 }
 

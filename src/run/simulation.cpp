@@ -25,7 +25,8 @@ namespace {
 std::vector<double> weights(const config& c, const adjacency& local) {
     std::vector<double> w(local.rows(), c.J);
     switch (c.J_norm) {
-    case weight_norm::none: break;
+    case weight_norm::none:
+        break;
     case weight_norm::in_degree:
         for (std::size_t r = 0; r < local.rows(); ++r) {
             const auto k_in = local.offsets[r + 1] - local.offsets[r];

@@ -2,8 +2,8 @@
 
 #include "comm/context.hpp"
 #include "comm/mpi_util.hpp"
-#include "io/input_file.hpp"
 #include "comm/shared_counters.hpp"
+#include "io/input_file.hpp"
 #include "io/safe_output.hpp"
 #include "io/sweep_summary.hpp"
 #include "sweep/journal.hpp"
@@ -278,7 +278,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
     for (const auto& a: spec.axes)
         if (__builtin_mul_overflow(count, a.values.size(), &count)) count = SIZE_MAX;
     if (count > spec.max_members)
-        bad("--max-members", "the sweep has " + (count == SIZE_MAX ? std::string("more than 2^64") : std::to_string(count)) +
+        bad("--max-members", "the sweep has " +
+                                 (count == SIZE_MAX ? std::string("more than 2^64") : std::to_string(count)) +
                                  " members, more than the limit of " + std::to_string(spec.max_members) +
                                  " (raise it with --max-members)");
     if (spec.output.empty()) bad("--output", "the sweep needs a summary file");
@@ -289,8 +290,9 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
 
     // Every file the sweep writes, checked before any member runs.
     auto member_file = [&](const sweep_member& m) {
-        return spec.member_dir.empty() ? std::string()
-                                       : (std::filesystem::path(spec.member_dir) / ("member-" + std::to_string(m.index) + ".h5")).string();
+        return spec.member_dir.empty()
+                   ? std::string()
+                   : (std::filesystem::path(spec.member_dir) / ("member-" + std::to_string(m.index) + ".h5")).string();
     };
     run_collectively(world, [&] {
         if (world.rank() != 0 || spec.member_dir.empty()) return;
@@ -331,8 +333,9 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
                 done_hashes.push_back(m.hash);
             }
             else if (starts[m.hash] >= 2) {
-                journal_record crashed{m.hash, m.index, m.seed, -1, 0, "failed: crashed (started twice, never finished)",
-                                       0, 0, 0, 0, 0, m.values};
+                journal_record crashed{
+                    m.hash, m.index, m.seed, -1, 0, "failed: crashed (started twice, never finished)",
+                    0,      0,       0,      0,  0, m.values};
                 append_journal(journal, crashed);
                 done_hashes.push_back(m.hash);
             }

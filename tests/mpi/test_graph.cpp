@@ -1,8 +1,8 @@
 // Graph generation (MODEL.md §1): the edge set does not depend on the number
 // of ranks, every graph is simple with exactly N·k/2 edges, and the
 // Watts–Strogatz statistics match networkx's (tests/reference).
-#include "graph/graph.hpp"
 #include "comm/mpi_util.hpp"
+#include "graph/graph.hpp"
 
 #include <lifnet/config.hpp>
 

@@ -1,8 +1,8 @@
 // Partitioning (issue 2): migrate moves every row intact to the rank it was
 // given, random is balanced, and PT-Scotch finds the locality that block and
 // random miss.
-#include "graph/graph.hpp"
 #include "comm/mpi_util.hpp"
+#include "graph/graph.hpp"
 #include "partition/partition.hpp"
 
 #include <lifnet/config.hpp>

@@ -34,7 +34,8 @@ std::uint64_t count(int from, int to) {
 
 TEST(transfers, alltoallv_in_rounds_delivers_everything_in_rank_order) {
     const boost::mpi::communicator comm;
-    for (std::size_t bytes: {std::size_t(1), sizeof(item), 3 * sizeof(item), 100 * sizeof(item), std::size_t(INT_MAX)}) {
+    for (std::size_t bytes:
+         {std::size_t(1), sizeof(item), 3 * sizeof(item), 100 * sizeof(item), std::size_t(INT_MAX)}) {
         const round_bytes_for_test limit(bytes);
         std::vector<std::vector<item>> send(comm.size());
         for (int t = 0; t < comm.size(); ++t)

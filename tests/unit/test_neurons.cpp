@@ -39,7 +39,8 @@ std::vector<std::uint32_t> step(neuron_block& block, const config& c, std::int64
     for (std::size_t i = 0; i < exc.size(); ++i) ring.counts(n, false)[i] = exc[i];
     for (std::size_t i = 0; i < inh.size(); ++i) ring.counts(n, true)[i] = inh[i];
     std::vector<local_spike> fired;
-    block.advance(n, n + 1, ring, c.g, sample_grid(c), fired, [](std::int64_t, std::size_t, std::span<const double>) {});
+    block.advance(n, n + 1, ring, c.g, sample_grid(c), fired,
+                  [](std::int64_t, std::size_t, std::span<const double>) {});
     std::vector<std::uint32_t> indices;
     for (const auto& f: fired) {
         EXPECT_EQ(f.step, n);

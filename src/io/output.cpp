@@ -21,7 +21,28 @@ namespace lifnet {
 
 namespace {
 constexpr std::size_t spike_batch = 1 << 16; // spikes per collective write
+
+// Sorts v, made of non-decreasing runs, by merging neighbouring runs until
+// one is left: linear for the one run per rank that flush() receives, and
+// correct (a merge sort) for any order.
+void merge_runs(std::vector<spike>& v) {
+    std::vector<std::size_t> bounds{0};
+    for (std::size_t i = 1; i < v.size(); ++i)
+        if (v[i] < v[i - 1]) bounds.push_back(i);
+    bounds.push_back(v.size());
+    while (bounds.size() > 2) {
+        std::vector<std::size_t> merged{0};
+        for (std::size_t r = 0; r + 2 < bounds.size(); r += 2) {
+            std::inplace_merge(v.begin() + static_cast<std::ptrdiff_t>(bounds[r]),
+                               v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]),
+                               v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 2]));
+            merged.push_back(bounds[r + 2]);
+        }
+        if (merged.back() != v.size()) merged.push_back(v.size()); // an odd run, merged in the next pass
+        bounds = std::move(merged);
+    }
 }
+} // namespace
 
 output_file::output_file(const std::string& path, const boost::mpi::communicator& comm): path_(path), comm_(comm) {
     h5::silence_errors();
@@ -118,7 +139,13 @@ spike_writer::spike_writer(hid_t file, const std::string& population, double dt,
 }
 
 void spike_writer::append(std::span<const spike> own, std::uint64_t total) {
+    // Sorted an epoch at a time, while it is in the cache: epochs follow one
+    // another in time, so pending_ stays sorted and flush() only merges the
+    // ranks' runs (a sort of each flush's 2^16 spikes took 0.14 s of a
+    // 2-rank N = 1e5 run's 1 s).
+    const auto from = static_cast<std::ptrdiff_t>(pending_.size());
     pending_.insert(pending_.end(), own.begin(), own.end());
+    std::sort(pending_.begin() + from, pending_.end());
     pending_total_ += total;
     if (pending_total_ >= spike_batch) flush();
 }
@@ -147,14 +174,16 @@ void spike_writer::flush() {
     auto owner = [&](std::size_t b) { return static_cast<int>(before[b] * size / pending_total_); };
     std::vector<std::vector<spike>> send(size);
     for (const auto& s: pending_) send[owner(bucket(s))].push_back(s);
-    auto piece = alltoallv(comm_, send);
-    std::sort(piece.begin(), piece.end());
+    auto piece = alltoallv(comm_, send); // each rank's part in order, one after the other
+    merge_runs(piece);
     // This rank's piece starts after every spike of the buckets before its first.
     std::uint64_t first = 0;
     for (std::size_t b = 0; b < static_cast<std::size_t>(buckets) && owner(b) < comm_.rank(); ++b)
         first = before[b + 1];
     std::vector<double> times;
     std::vector<std::uint64_t> ids;
+    times.reserve(piece.size());
+    ids.reserve(piece.size());
     for (const auto& s: piece) {
         times.push_back(static_cast<double>(s.step + 1) * dt_);
         ids.push_back(s.id);

@@ -87,7 +87,8 @@ simulation::simulation(const config& c, const run_options& options, const contex
     // Give the set-up's freed memory back: glibc keeps it otherwise (after
     // large frees it serves even large blocks from its heap).
     malloc_trim(0);
-    summary_.peak_memory_setup = boost::mpi::all_reduce(comm_, peak_resident_bytes(), std::plus<>());
+    boost::mpi::all_gather(comm_, peak_resident_bytes(), summary_.peak_memory_setup_per_rank);
+    for (auto b: summary_.peak_memory_setup_per_rank) summary_.peak_memory_setup += b;
     loop_peak_ = resident_bytes();
     last_memory_sample_ = clock::now();
     if (start_ == 0 && grid_.contains(0)) sampled_(0, 0, block_.V);
@@ -275,7 +276,8 @@ run_summary simulation::finish() {
     auto& s = summary_;
     boost::mpi::all_gather(comm_, s.seconds[run_phase::simulate], s.update_seconds);
     loop_peak_ = std::max(loop_peak_, resident_bytes());
-    s.peak_memory_loop = boost::mpi::all_reduce(comm_, loop_peak_, std::plus<>());
+    boost::mpi::all_gather(comm_, loop_peak_, s.peak_memory_loop_per_rank);
+    for (auto b: s.peak_memory_loop_per_rank) s.peak_memory_loop += b;
     s.exchange_bytes = boost::mpi::all_reduce(comm_, exchange_.bytes_sent(), std::plus<>());
     timed(run_phase::measures, [&] {
         voltages_.finish(c_.dt, s.sync);

@@ -2,7 +2,8 @@
 # and by the fuzz build, tests/fuzz/CMakeLists.txt), in two parts.
 # The configuration and its checks, which need no MPI, HDF5 or PETSc: also
 # the command line's front end (src/cli/front.cpp).
-set(LIFNET_CONFIG_SOURCES comm/errors.cpp comm/signals.cpp config/config.cpp io/input_file.cpp run/dry_run_options.cpp)
+set(LIFNET_CONFIG_SOURCES comm/errors.cpp comm/signals.cpp config/config.cpp io/input_file.cpp run/dry_run_options.cpp
+  sweep/spec.cpp)
 set(LIFNET_ENGINE_SOURCES
   comm/environment.cpp comm/failure.cpp comm/fault.cpp comm/int128_sum.cpp comm/mpi_util.cpp
   comm/shared_counters.cpp

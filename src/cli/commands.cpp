@@ -34,6 +34,15 @@ config resolve(config c, const std::string& file, const std::vector<std::string>
     return c;
 }
 
+sweep_spec resolve_sweep(const arguments& a, problem_list& problems) {
+    sweep_spec spec = a.sweep;
+    if (!a.file.empty()) problems.check([&] { load_sweep_table(spec, a.file); });
+    for (const auto& v: a.vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
+    if (!a.seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(a.seeds, spec.max_members); });
+    if (a.ranks_per_member > 0) spec.ranks_per_member = a.ranks_per_member;
+    return spec;
+}
+
 void apply_global_options(const arguments& a) {
     if (!a.max_input_size.empty()) set_max_input_size(parse_input_size(a.max_input_size));
 }

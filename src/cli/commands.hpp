@@ -68,6 +68,10 @@ private:
 // (the defaults, or a checkpoint's for a restart), checked as a whole.
 config resolve(config base, const std::string& file, const std::vector<std::string>& sets, problem_list& problems);
 
+// The sweep of the command line: its [sweep] table, --vary, --seeds and
+// --ranks-per-member on top of the sweep options.
+sweep_spec resolve_sweep(const arguments& a, problem_list& problems);
+
 // --checkpoint-every: "100ms" or "100", in ms, a whole number of steps of c.
 double checkpoint_interval(const config& c, const std::string& text);
 

@@ -84,15 +84,11 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
     return 0;
 }
 
-int sweep_command(const std::string& file, const std::vector<std::string>& sets, const std::vector<std::string>& vary,
-                  const std::string& seeds, int ranks_per_member, sweep_spec spec) {
+int sweep_command(const arguments& a) {
     const context world;
     problem_list problems;
-    const config base = resolve(config{}, file, sets, problems);
-    if (!file.empty()) problems.check([&] { load_sweep_table(spec, file); });
-    for (const auto& v: vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
-    if (!seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(seeds, spec.max_members); });
-    if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
+    const config base = resolve(config{}, a.file, a.sets, problems);
+    const auto spec = resolve_sweep(a, problems);
     problems.throw_if_any();
     const auto result = run_sweep(base, spec, world);
     if (world.rank() == 0) {
@@ -130,7 +126,7 @@ int dispatch(arguments& a, const std::string& command_line, const context& world
     if (a.sweep_command->parsed()) {
         a.sweep.command_line = command_line;
         a.sweep.config_file = a.file;
-        return sweep_command(a.file, a.sets, a.vary, a.seeds, a.ranks_per_member, a.sweep);
+        return sweep_command(a);
     }
     if (is_dry_run(a)) return dry_run_command(a, command_line, world);
     a.run.output = a.output;

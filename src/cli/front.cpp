@@ -48,6 +48,7 @@ void check(const arguments& a) {
     }
     problems.throw_if_any();
     if (a.run_command->parsed() && !a.checkpoint_every.empty()) checkpoint_interval(c, a.checkpoint_every);
+    if (is_dry_run(a)) check_dry_run(c, a.dry_run);
 }
 
 // The engine's path: lifnet-engine in the folder of this executable.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """lifnet.sweep and lifnet.open of sweep summaries (issue 17): a sweep from
 Python writes the CLI's table bit for bit; a Python sweep SIGKILLed mid-way
-resumes from its journal to the same table; the progress line; errors name
+resumes from its journal to the same table, and one stopped by Ctrl-C raises
+KeyboardInterrupt and resumes; the progress line; errors name
 the key (ConfigError) or the path (FileError); hostile summaries raise
 FileError without crashing the interpreter; the tables as numpy arrays, as a
 pandas DataFrame when pandas is installed, and the sync-vs-p plot.
@@ -9,6 +10,7 @@ pandas DataFrame when pandas is installed, and the sync-vs-p plot.
 Needs the module on PYTHONPATH (ctest sets <build>/python) and $LIFNET_BIN."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -154,7 +156,8 @@ class SweepTest(unittest.TestCase):
         out = os.path.join(self.dir, "bad.h5")
         cases = [({"vary": {"bogus": [1]}}, "vary['bogus']"), ({"vary": {"p": [1.5]}}, "p"),
                  ({"vary": {"p": [0.1, 0.1]}}, "vary['p']"), ({"seeds": [-1]}, "seeds"),
-                 ({"seeds": "5-1"}, "seeds"), ({"max_members": 3, "vary": VARY, "seeds": SEEDS}, "max_members")]
+                 ({"seeds": "5-1"}, "seeds"), ({"max_members": 3, "vary": VARY, "seeds": SEEDS}, "max_members"),
+                 ({"ranks_per_member": -2}, "ranks_per_member"), ({"ranks_per_member": 2}, "ranks_per_member")]
         for keys, key in cases:
             with self.subTest(keys=keys):
                 with self.assertRaises(lifnet.ConfigError) as caught:
@@ -169,11 +172,15 @@ class SweepTest(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
 
 
-# A sweep of 8 members, each long enough to be killed in the middle of.
+# A sweep of 8 members, each long enough to be stopped in the middle of.
 KILLED = """
 import sys, lifnet
-lifnet.sweep(lifnet.Config(N=200, t_stop=3000.0, t_transient=100.0), vary={"p": [0, 0.2, 0.5, 0.9]},
-             seeds=[3, 4], output=sys.argv[1])
+try:
+    lifnet.sweep(lifnet.Config(N=200, t_stop=3000.0, t_transient=100.0), vary={"p": [0, 0.2, 0.5, 0.9]},
+                 seeds=[3, 4], output=sys.argv[1])
+    print("finished")
+except KeyboardInterrupt as e:
+    print("interrupted:", e)
 """
 
 
@@ -211,6 +218,28 @@ class ResumeTest(unittest.TestCase):
         for table in ("members", "points"):
             assert_tables_equal(self, getattr(resumed, table), getattr(whole, table), skip=TIMING)
             assert_tables_equal(self, h5_table(out, table), h5_table(whole.path, table), skip=TIMING)
+
+
+    def test_ctrl_c_stops_between_members(self):
+        d = tempfile.mkdtemp(prefix="lifnet-pyctrlc-")
+        self.addCleanup(shutil.rmtree, d, True)
+        out = os.path.join(d, "stopped.h5")
+        p = subprocess.Popen([sys.executable, "-c", KILLED, out], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while finished(out + ".journal") < 1 and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.02)
+        os.kill(p.pid, signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, stderr)
+        self.assertIn("interrupted: stopped by a signal", stdout, stderr)
+        self.assertFalse(os.path.exists(out), "a stopped sweep writes no summary")
+        done = finished(out + ".journal")
+        self.assertTrue(1 <= done < 8, done)
+        resumed = lifnet.sweep(lifnet.Config(N=200, t_stop=3000.0, t_transient=100.0),
+                               vary={"p": [0, 0.2, 0.5, 0.9]}, seeds=[3, 4], output=out)
+        self.assertEqual((resumed.skipped, resumed.run_now), (done, 8 - done))
+        self.assertTrue(all(s == "ok" for s in resumed.members["status"]))
 
 
 class HostileSummaryTest(unittest.TestCase):

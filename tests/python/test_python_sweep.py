@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 import lifnet
-from lifnet_harness import ENV, LIFNET, kill_tree
+from lifnet_harness import ENV, LIFNET, MPIEXEC, kill_tree
 
 MODEL = {"N": 60, "k": 4, "t_stop": 200.0, "t_transient": 50.0}
 VARY = {"p": [0.0, 0.3, 0.9]}
@@ -81,6 +81,21 @@ class SweepTest(unittest.TestCase):
         self.assertEqual(self.py.seeds, 2)
         self.assertEqual(self.py.config, lifnet.Config(**MODEL))
         self.assertGreater(np.min(self.py.points["rate_hz_mean"]), 0)
+
+    def test_two_ranks_under_mpirun(self):
+        # Two groups of one rank share the members: the CLI's table but for
+        # which group ran what (and when).
+        out = os.path.join(self.dir, "mpi.h5")
+        code = ("import sys, lifnet; from mpi4py import MPI; "
+                f"s = lifnet.sweep(lifnet.Config(**{MODEL!r}), vary={VARY!r}, seeds={SEEDS!r}, output=sys.argv[1], "
+                "comm=MPI.COMM_WORLD); print('rank', MPI.COMM_WORLD.rank, len(s.members['index']), s.run_now)")
+        r = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "2", sys.executable, "-c", code, out], env=ENV,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(sorted(r.stdout.split("\n")[:2]), ["rank 0 6 6", "rank 1 6 6"], r.stdout)
+        for table in ("members", "points"):
+            assert_tables_equal(self, h5_table(out, table), h5_table(self.cli, table), skip=TIMING + ("group",))
+        self.assertTrue(set(h5_table(out, "members")["group"]) <= {0, 1})  # who ran what is dynamic
 
     def test_open_reads_the_summary(self):
         for path in (self.cli, self.py_path):

@@ -124,7 +124,7 @@ void spike_writer::append(std::span<const spike> own, std::uint64_t agreed_total
 }
 
 void spike_writer::flush(std::uint64_t agreed_total) {
-    inject_fault("write", comm_.rank()); // also when there is nothing to write
+    inject_fault("write", comm_.rank());         // also when there is nothing to write
     if (agreed_total != written_) write_batch(); // the same on every rank
 }
 

@@ -59,8 +59,8 @@ private:
     h5::handle group_;
     h5::appendable<double> timestamps_;
     h5::appendable<std::uint64_t> node_ids_;
-    std::vector<spike> pending_;  // this rank's
-    std::uint64_t written_ = 0;   // all ranks'
+    std::vector<spike> pending_; // this rank's
+    std::uint64_t written_ = 0;  // all ranks'
 };
 
 } // namespace lifnet

@@ -88,7 +88,9 @@ TEST(transfers, nonblocking_sum_completes_later_with_the_exact_sums) {
     second.start(values(3));
     std::this_thread::sleep_for(std::chrono::milliseconds(20 * comm.rank())); // the last rank arrives late
     const lifnet::int128 P = comm.size(), ranks = P * (P - 1) / 2;
-    auto expected = [&](lifnet::int128 tag) { return std::vector<lifnet::int128>{P * big + ranks, -big * (ranks + P * tag), P * tag}; };
+    auto expected = [&](lifnet::int128 tag) {
+        return std::vector<lifnet::int128>{P * big + ranks, -big * (ranks + P * tag), P * tag};
+    };
     EXPECT_TRUE(second.wait() == expected(3));
     EXPECT_TRUE(first.wait() == expected(1));
     EXPECT_FALSE(first.in_flight());

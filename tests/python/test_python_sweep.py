@@ -305,6 +305,10 @@ class HostileSummaryTest(unittest.TestCase):
             "status_numbers.h5": (replace("members/status", np.zeros(8)), "members/status"),
             "no_points.h5": (lambda f: f.__delitem__("points"), "points"),
             "matrix_n.h5": (replace("points/n", np.zeros((2, 2), np.uint64)), "points/n"),
+            # 2^40 rows declared, none stored: refused before any allocation.
+            "huge_index.h5": (lambda f: (f.__delitem__("members/index"),
+                                         f.create_dataset("members/index", shape=(2**40,), dtype=np.uint64)),
+                              "stores 0 bytes"),
         }
         for name, (edit, words) in cases.items():
             with self.subTest(name):

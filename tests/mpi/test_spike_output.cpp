@@ -44,7 +44,6 @@ TEST(spike_output, any_append_order_is_written_in_time_and_id_order) {
         std::optional<lifnet::spike_writer> writer(std::in_place, file.root(), "p", dt, comm);
         for (const auto& [first, steps]: epochs) {
             std::vector<spike> own;
-            std::uint64_t total = 0;
             for (std::uint64_t r = 0; r < size; ++r) {
                 std::vector<spike> theirs;
                 for (std::uint64_t j = 0; j < 500 + 37 * r; ++j)
@@ -52,12 +51,11 @@ TEST(spike_output, any_append_order_is_written_in_time_and_id_order) {
                         {first + static_cast<std::int64_t>(random[r]() % steps), r + size * (random[r]() % 1000)});
                 std::shuffle(theirs.begin(), theirs.end(), random[r]);
                 all.insert(all.end(), theirs.begin(), theirs.end());
-                total += theirs.size();
                 if (r == rank) own = theirs;
             }
-            writer->append(own, total);
+            writer->append(own, all.size()); // every rank's spikes so far
         }
-        writer->flush();
+        writer->flush(all.size());
         writer.reset(); // its datasets closed before the file (as a run does)
         file.commit();
     }

@@ -2,12 +2,15 @@
 """The overhead of the Python module over the command line (issue 17): the
 same run, end to end (process start, MPI start-up, graph, simulation, run
 file), as `build/lifnet run` and as `lifnet.run` in /usr/bin/python3,
-alternated, `--reps` times each; prints the median wall times and their ratio.
+alternated, `--reps` times each; prints the median wall times and their ratio,
+and the same for the CPU time (user + system) of each command's processes,
+which a loaded machine disturbs less than the wall time.
 
     PYTHONPATH=build/python /usr/bin/python3 benchmarks/python_overhead.py --N 1e5 --t-stop 200
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -17,9 +20,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def timed(cmd, env):
+    """Wall and CPU (user + system, of the command's processes) seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main():
@@ -38,12 +45,14 @@ def main():
     for _ in range(args.reps):
         times["cli"].append(timed(cli, env))
         times["python"].append(timed(python, env))
-    c, p = statistics.median(times["cli"]), statistics.median(times["python"])
-    print(f"N = {keys['N']}, t_stop = {args.t_stop} ms, {args.reps} runs each")
-    print(f"  cli    median {c:.3f} s  ({', '.join(f'{t:.3f}' for t in times['cli'])})")
-    print(f"  python median {p:.3f} s  ({', '.join(f'{t:.3f}' for t in times['python'])})")
-    print(f"  python / cli = {p / c:.4f}")
-
+    print(f"N = {keys['N']}, t_stop = {args.t_stop} ms, {args.reps} runs each, load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
+    for i, what in enumerate(("wall", "cpu")):
+        c = statistics.median(t[i] for t in times["cli"])
+        p = statistics.median(t[i] for t in times["python"])
+        print(f"  {what}: cli    median {c:.3f} s  ({', '.join(f'{t[i]:.3f}' for t in times['cli'])})")
+        print(f"  {what}: python median {p:.3f} s  ({', '.join(f'{t[i]:.3f}' for t in times['python'])})")
+        print(f"  {what}: python / cli = {p / c:.4f}")
 
 if __name__ == "__main__":
     main()

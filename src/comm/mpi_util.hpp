@@ -158,7 +158,8 @@ int ranks_on_this_node(const boost::mpi::communicator& comm);
 
 // Runs `work` on every rank; if it throws on any rank, every rank throws the
 // same collective_error carrying the lowest failing rank's message (or
-// lifnet::interrupted, when that rank was stopped by a signal). Use it
+// lifnet::interrupted, when that rank was stopped by a signal, or that
+// rank's config_error, with its keys and paths). Use it
 // around any step that can fail on one rank alone before a collective.
 void run_collectively(const boost::mpi::communicator& comm, const std::function<void()>& work);
 

@@ -153,6 +153,33 @@ std::vector<T> gatherv(const boost::mpi::communicator& comm, std::span<const T> 
     return out;
 }
 
+// The request of a non-blocking collective that every rank of its
+// communicator starts in the same order (MPI_Iallreduce, ...), so that
+// waiting for it cannot hang. MPI forbids freeing or cancelling such a
+// request, so the destructor waits for one still active: the ranks unwind
+// together (collective_error, interrupted); a rank that fails alone is
+// aborted before it gets here.
+class collective_request {
+public:
+    collective_request() = default;
+    collective_request(const collective_request&) = delete;
+    collective_request& operator=(const collective_request&) = delete;
+    ~collective_request() {
+        if (active()) MPI_Wait(&request_, MPI_STATUS_IGNORE); // errors cannot be reported here
+    }
+    bool active() const { return request_ != MPI_REQUEST_NULL; }
+    // For the call that starts the collective; none may be active.
+    MPI_Request* start() {
+        if (active()) throw internal_error("a collective started on a request that is still active");
+        return &request_;
+    }
+    // Completes it (at once if none is active).
+    void wait() { mpi_check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait"); }
+
+private:
+    MPI_Request request_ = MPI_REQUEST_NULL;
+};
+
 // Collective: how many ranks of `comm` share this rank's node (memory).
 int ranks_on_this_node(const boost::mpi::communicator& comm);
 

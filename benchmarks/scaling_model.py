@@ -131,7 +131,7 @@ def lattice_dest(n, k, p, P):
     half = k // 2
     if n >= half:
         per_side = sum(1 - p ** c for c in range(1, half + 1)) / n
-        return min(P - 1, 2 * per_side if P > 2 else 2 * per_side)  # P = 2: both sides are the one other rank
+        return min(P - 1, 2 * per_side)  # P = 2: both block edges face the one other rank
     # Blocks shorter than k/2: count, per offset, the ranks its k/2 edges each way reach.
     total = 0.0
     for x in range(int(n)):
@@ -210,7 +210,7 @@ def memory(net, m=DEFAULT):
         "measures (Welford 16 B, spike state 48 B, V buffer 16 B)": 80 * n,
         "synapse targets (4 B each)": 4 * s,
         "sources (id, offset, inhibitory: 17 B each)": 17 * src,
-        "source buckets (8 B per 16 ids up to N: O(N))": 8 * (N / 16 + 1),
+        "source buckets (8 B per source, at most per 16 ids)": 8 * min(src, N / 16 + 1),
         "routes (bitmap, 4 B per routed neuron and destination)": n / 8 + n / 16 + 4 * n * min(1, d) + 4 * n * d,
         "per sample (V-bar, R sums: 96 B)": 96 * samples,
         "O(RANKS) arrays (counts, per-rank stats)": per_rank_arrays,
@@ -224,7 +224,7 @@ def memory(net, m=DEFAULT):
     # (source, target) pairs (16 B) beside the rows (8 B) and the targets.
     build = GROWTH * 48 * s + 40 * n
     migrate = 0 if P == 1 else GROWTH * 24 * (k + 2) * n
-    connect = (16 + 8 + 4) * s + 17 * src + 8 * (N / 16 + 1) + 200 * n
+    connect = (16 + 8 + 4) * s + 17 * src + 8 * min(src, N / 16 + 1) + 200 * n
     setup = {
         "process (MPI, PETSc, HDF5)": process,
         "largest set-up stage (build / migrate / connections)": max(build, migrate, connect),
@@ -684,6 +684,71 @@ def variants_table(m, k=10):
     return "\n".join(lines)
 
 
+def balance_table(rows, m):
+    """Load balance of the measured multi-rank rows: the work per rank (neurons,
+    synapses: max / mean from the CSV), the update's systematic excess (the
+    slowest rank's total over the mean: 1 / load_balance - 1, against rank 0's
+    update as the mean) and rank 0's wait per epoch (its exchange time less the
+    modelled exchange), absolute and relative to the update per epoch."""
+    lines = ["| file | ranks | neurons/rank | update per epoch | neurons max/mean | synapses max/mean | "
+             "load balance | slowest rank's excess (total) | per epoch | rank 0's wait per epoch | wait / update |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        P = int(r["ranks"])
+        if P < 2 or r.get("oversubscribed") == "yes" or not r.get("load_balance"):
+            continue
+        net = net_of(r)
+        E = row_epochs(r)
+        upd = float(r["simulate_s"]) / E
+        lb = float(r["load_balance"])
+        excess = float(r["simulate_s"]) * (1 / lb - 1)
+        wait = float(r["exchange_s"]) / E - epoch_time(net, m)["exchange"]
+        lines.append(f"| {r['file']} | {P} | {net.n:,} | {upd * 1e6:.0f} µs | {float(r['imbalance_neurons']):.3f} | "
+                     f"{float(r['imbalance_synapses']):.3f} | {lb:.2f} | {excess:.3f} s | {excess / E * 1e6:.0f} µs | "
+                     f"{wait * 1e6:.0f} µs | {wait / upd:.2f} |")
+    return "\n".join(lines)
+
+
+def local_table(out):
+    """Memory, neighbour ranks and bytes of the local rows (this machine)."""
+    lines = ["| ranks | N | partition | set-up MB/rank measured | predicted | error | loop MB/rank measured | "
+             "predicted | error | neighbour ranks measured | predicted | B/rank/step measured | predicted | error |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for o in out:
+        if o["peak_setup_meas"] is None:
+            continue
+        e = lambda p, q: f"{(p / q - 1) * 100:+.0f} %"
+        lines.append(
+            f"| {o['ranks']} | {o['N']:,} | {o['partition']} | {o['peak_setup_meas']:.0f} | {o['peak_setup_pred']:.0f} | "
+            f"{e(o['peak_setup_pred'], o['peak_setup_meas'])} | {o['peak_loop_meas']:.0f} | {o['peak_loop_pred']:.0f} | "
+            f"{e(o['peak_loop_pred'], o['peak_loop_meas'])} | {o['neighbours_meas']:.0f} | {o['neighbours_pred']:.1f} | "
+            f"{o['bytes_meas']:.4g} | {o['bytes_pred']:.4g} | " +
+            (f"{o['bytes_err'] * 100:+.1f} % |" if math.isfinite(o['bytes_err']) else "- |"))
+    return "\n".join(lines)
+
+
+def run_balance(path):
+    """Work per rank of one run file: neurons, synapses onto them, spikes they
+    fired, and the update time, each as max / mean and the rank holding the max."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        rank = f["network/rank"][()]
+        P = int(rank.max()) + 1
+        ids = np.concatenate([g["node_ids"][()] for g in f["spikes"].values()])
+        work = {
+            "neurons": np.bincount(rank, minlength=P).astype(float),
+            "synapses": np.asarray(f["network/synapses_per_rank"][()], dtype=float),
+            "spikes": np.bincount(rank[ids], minlength=P).astype(float),
+            "update s": np.asarray(f["network/update_seconds"][()], dtype=float),
+        }
+    lines = [f"{path}: {P} ranks"]
+    for name, x in work.items():
+        lines.append(f"  {name:9s} max/mean {x.max() / x.mean():.4f}  min/mean {x.min() / x.mean():.4f}  "
+                     f"max on rank {int(x.argmax())}")
+    return "\n".join(lines)
+
+
 def validation_table(out):
     lines = ["| file | ranks | N | partition | routing | loop s measured | predicted | error | efficiency measured | "
              "predicted | B/rank/step measured | predicted | error |",
@@ -701,7 +766,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("report", help="the doc's tables: calibration, predictions, validation")
+    pr_ = sub.add_parser("report", help="the doc's tables: calibration, predictions, validation")
+    pr_.add_argument("--doc", help="write them into this file between its <!-- model:begin --> and "
+                                   "<!-- model:end --> lines (docs/scaling-model.md) instead of printing")
+    pb = sub.add_parser("balance", help="load balance of the measured rows, or of run files")
+    pb.add_argument("run", nargs="*", help="lifnet run files: work per rank (neurons, synapses, spikes) and update time")
     pp = sub.add_parser("predict", help="one configuration")
     pp.add_argument("--N", type=float, required=True)
     pp.add_argument("--k", type=int, default=10)
@@ -715,6 +784,8 @@ def main():
     pp.add_argument("--exchange", choices=["neighbour", "nbx"], default="neighbour")
     pv = sub.add_parser("validate", help="predicted against measured CSVs")
     pv.add_argument("csv", nargs="*")
+    pv.add_argument("--fit", action="store_true",
+                    help="calibrate on these CSVs (their neighbour-routing rows) instead of round 3 of the 16-core node")
     pm = sub.add_parser("measure", help="local runs for validate")
     pm.add_argument("--lifnet", default=os.path.join(ROOT, "build", "lifnet"))
     pm.add_argument("--N", type=int, nargs="+", default=[200000])
@@ -729,6 +800,12 @@ def main():
     if args.cmd == "measure":
         return measure(args)
     rows = measured_rows()
+    paths = getattr(args, "csv", None)
+    given = measured_rows(paths) if paths else rows
+    if getattr(args, "fit", False):
+        for r in given:
+            r["round"] = 3  # the reference: fit on them, and their update rate is the calibrated one
+        rows = given
     m = calibrate(rows)
     if args.cmd == "predict":
         net = Net(N=args.N, k=args.k, p=args.p, P=args.ranks, partition=args.partition, routing=args.routing,
@@ -748,24 +825,40 @@ def main():
         for name, b in mem["loop"].items():
             print(f"    {name}: {fmt_bytes(b)}")
         return
-    paths = getattr(args, "csv", None)
-    out = validate(measured_rows(paths) if paths else rows, m)
+    if args.cmd == "balance":
+        if args.run:
+            for path in args.run:
+                print(run_balance(path))
+            return
+        print(balance_table([r for r in given if r["round"] != 0], m))
+        return
+    out = validate(given, m)
     if args.cmd == "validate":
+        print(report(m, rows).split("### Predicted")[0].rstrip())
+        print()
         print(validation_table(out))
         return
-    print(report(m, rows))
-    print()
-    print("### The targets of issue 16 at 16 ranks (PREDICTED)")
-    print()
-    print(targets_table(m))
-    print()
-    print(f"### Pure MPI against the alternatives, k = 10, quiet node (jitter x {QUIET}) (PREDICTED)")
-    print()
-    print(variants_table(m))
-    print()
-    print("### Validation (every measured row)")
-    print()
-    print(validation_table(out))
+    text = "\n\n".join([
+        report(m, rows),
+        "### The targets of issue 16 at 16 ranks (PREDICTED)", targets_table(m),
+        f"### Pure MPI against the alternatives, k = 10, quiet node (jitter x {QUIET}) (PREDICTED)",
+        variants_table(m),
+        "### Validation: every measured row", validation_table(out),
+        "### Validation: memory, neighbours and bytes of local runs (this 2-core machine; timings not used)",
+        local_table(out),
+        "### Load balance of the measured rows", balance_table([r for r in rows if r["round"] != 0], m)])
+    if not args.doc:
+        print(text)
+        return
+    with open(args.doc) as f:
+        doc = f.read()
+    begin, end = "<!-- model:begin -->", "<!-- model:end -->"
+    if begin not in doc or end not in doc:
+        sys.exit(f"scaling_model.py: {args.doc} has no {begin} ... {end} lines")
+    head, rest = doc.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(args.doc, "w") as f:
+        f.write(head + begin + "\n" + text + "\n" + end + tail)
 
 
 if __name__ == "__main__":

@@ -111,11 +111,13 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
         targets_.push_back(target);
     }
     offsets_.push_back(targets_.size());
-    const std::uint64_t buckets = sources_.empty() ? 0 : sources_.back() / bucket + 1;
+    const std::uint64_t span = sources_.empty() ? 0 : sources_.back() + 1; // ids 0 .. span - 1 hold sources
+    while (span >> shift_ > sources_.size()) ++shift_;
+    const std::uint64_t buckets = span == 0 ? 0 : ((span - 1) >> shift_) + 1;
     bucket_start_.resize(buckets + 1);
     std::size_t k = 0;
     for (std::uint64_t b = 0; b <= buckets; ++b) {
-        while (k < sources_.size() && sources_[k] < b * bucket) ++k;
+        while (k < sources_.size() && sources_[k] < b << shift_) ++k;
         bucket_start_[b] = k;
     }
 }
@@ -124,7 +126,7 @@ void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_r
     // The lookups of later spikes miss the cache: fetch their bucket 16
     // spikes ahead, and their sources and target offsets 8 ahead.
     auto bucket_of = [&](std::size_t j) {
-        return std::min<std::uint64_t>(spikes[j].id / bucket, bucket_start_.size() - 1);
+        return std::min<std::uint64_t>(spikes[j].id >> shift_, bucket_start_.size() - 1);
     };
     for (std::size_t j = 0; j < spikes.size(); ++j) {
         if (j + 16 < spikes.size()) __builtin_prefetch(&bucket_start_[bucket_of(j + 16)]);
@@ -134,7 +136,7 @@ void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_r
             __builtin_prefetch(offsets_.data() + first);
         }
         const auto& s = spikes[j];
-        const auto b = s.id / bucket;
+        const auto b = s.id >> shift_;
         if (b + 1 >= bucket_start_.size()) continue;
         const auto end = sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b + 1]);
         const auto it = std::lower_bound(sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b]), end, s.id);

@@ -42,10 +42,13 @@ public:
     std::span<const std::uint64_t> sources() const { return sources_; }
 
 private:
-    // Where to look a source up: the sources with ids in [b, b + 1) · bucket
+    // Where to look a source up: the sources with ids in [b, b + 1) · 2^shift_
     // are sources_[bucket_start_[b] .. bucket_start_[b + 1]), a cache line or
-    // two instead of a binary search over all of them.
-    static constexpr std::uint64_t bucket = 16;
+    // two instead of a binary search over all of them. Buckets of at least 16
+    // ids, and no more buckets than sources: 8 bytes per source, where one
+    // bucket per 16 ids up to the largest source id (which rewired edges make
+    // about N) took N / 2 bytes on every rank (500 MB at N = 10^9).
+    int shift_ = 4;
     std::vector<std::size_t> bucket_start_;
     std::vector<std::uint64_t> sources_; // sorted, unique
     std::vector<char> inhibitory_;       // per source

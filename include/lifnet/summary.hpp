@@ -68,6 +68,8 @@ struct run_summary {
     // time-stepping loop alone (sampled at most every 50 ms); 0 where the
     // system does not say.
     std::uint64_t peak_memory_setup = 0, peak_memory_loop = 0;
+    // The same for every rank [bytes] (what a dry run of that rank predicts).
+    std::vector<std::uint64_t> peak_memory_setup_per_rank, peak_memory_loop_per_rank;
     // Spike bytes sent between ranks by the exchange, all ranks (payload
     // only: 16 bytes per spike and destination rank).
     std::uint64_t exchange_bytes = 0;

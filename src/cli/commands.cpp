@@ -34,6 +34,15 @@ config resolve(config c, const std::string& file, const std::vector<std::string>
     return c;
 }
 
+sweep_spec resolve_sweep(const arguments& a, problem_list& problems) {
+    sweep_spec spec = a.sweep;
+    if (!a.file.empty()) problems.check([&] { load_sweep_table(spec, a.file); });
+    for (const auto& v: a.vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
+    if (!a.seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(a.seeds, spec.max_members); });
+    if (a.ranks_per_member > 0) spec.ranks_per_member = a.ranks_per_member;
+    return spec;
+}
+
 void apply_global_options(const arguments& a) {
     if (!a.max_input_size.empty()) set_max_input_size(parse_input_size(a.max_input_size));
 }
@@ -73,6 +82,20 @@ void define_commands(CLI::App& app, arguments& a) {
     run->add_option("--restart", a.run.restart,
                     "continue the run saved in this checkpoint (--set t_stop=... to extend)")
         ->check(CLI::ExistingFile);
+    a.dry_run.ranks = 0;
+    auto* dry = run->add_option("--dry-run", a.dry_run.ranks,
+                                "size one rank of a job of RANKS ranks, in this one process, without simulating: "
+                                "writes a JSON record (to -o, default dry_run.json; docs/user-guide.md)")
+                    ->type_name("RANKS");
+    run->add_option("--as-rank", a.dry_run.rank, "with --dry-run: the rank to play (default 0)")
+        ->type_name("R")
+        ->needs(dry);
+    run->add_option("--rate", a.dry_run.rate_hz,
+                    "with --dry-run: the network's mean firing rate [Hz] for the exchange per step (default: the "
+                    "rate of an uncoupled neuron)")
+        ->type_name("HZ")
+        ->check(CLI::NonNegativeNumber)
+        ->needs(dry);
     run->footer(keys_help());
     a.sweep.output = "sweep.h5";
     auto* sweep = a.sweep_command =
@@ -93,6 +116,14 @@ void define_commands(CLI::App& app, arguments& a) {
     sweep->footer(keys_help());
     a.info_command = app.add_subcommand("info", "print the configuration, counts and measures of a run file");
     a.info_command->add_option("file", a.info_file, "lifnet output file (HDF5)")->required();
+}
+
+bool is_dry_run(const arguments& a) {
+    return a.run_command->parsed() && a.run_command->count("--dry-run") > 0;
+}
+
+std::string dry_run_output(const arguments& a) {
+    return a.run_command->count("--output") > 0 ? a.output : "dry_run.json";
 }
 
 } // namespace lifnet::cli

@@ -7,6 +7,7 @@
 // see one process per rank). The engine parses and checks the same command
 // line again, with the same code (src/cli/commands.cpp).
 #include "cli/commands.hpp"
+#include "sweep/spec.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -39,8 +40,15 @@ void check(const arguments& a) {
     if (a.info_command->parsed() || (a.run_command->parsed() && !a.run.restart.empty())) return;
     problem_list problems;
     const config c = resolve(config{}, a.file, a.sets, problems);
+    if (a.sweep_command->parsed()) {
+        const auto spec = resolve_sweep(a, problems);
+        problems.throw_if_any();
+        check_sweep(spec);
+        sweep_members(c, spec); // every member's configuration
+    }
     problems.throw_if_any();
     if (a.run_command->parsed() && !a.checkpoint_every.empty()) checkpoint_interval(c, a.checkpoint_every);
+    if (is_dry_run(a)) check_dry_run(c, a.dry_run);
 }
 
 // The engine's path: lifnet-engine in the folder of this executable.

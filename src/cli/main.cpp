@@ -3,6 +3,7 @@
 // (src/cli/front.cpp) once the command line has passed the checks that need
 // no MPI; it parses and checks the same command line again, in every rank.
 #include "cli/commands.hpp"
+#include "run/dry_run.hpp"
 
 #include <lifnet/config.hpp>
 #include <lifnet/errors.hpp>
@@ -45,6 +46,13 @@ void print_summary(const config& c, const run_summary& s, int ranks, const std::
     if (s.peak_memory_setup)
         std::printf("  peak memory (all ranks): %.1f MB up to the loop, %.1f MB in the loop\n",
                     s.peak_memory_setup / 1e6, s.peak_memory_loop / 1e6);
+    if (s.peak_memory_setup && ranks > 1) {
+        std::printf("  peak memory per rank (MB, up to the loop / in the loop):");
+        for (int r = 0; r < ranks; ++r)
+            std::printf(" %d: %.1f / %.1f", r, s.peak_memory_setup_per_rank[r] / 1e6,
+                        s.peak_memory_loop_per_rank[r] / 1e6);
+        std::printf("\n");
+    }
     if (ranks > 1) {
         const auto [fastest, slowest] = std::minmax_element(s.update_seconds.begin(), s.update_seconds.end());
         double mean = 0;
@@ -76,15 +84,11 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
     return 0;
 }
 
-int sweep_command(const std::string& file, const std::vector<std::string>& sets, const std::vector<std::string>& vary,
-                  const std::string& seeds, int ranks_per_member, sweep_spec spec) {
+int sweep_command(const arguments& a) {
     const context world;
     problem_list problems;
-    const config base = resolve(config{}, file, sets, problems);
-    if (!file.empty()) problems.check([&] { load_sweep_table(spec, file); });
-    for (const auto& v: vary) problems.check([&] { spec.axes.push_back(parse_axis(v)); });
-    if (!seeds.empty()) problems.check([&] { spec.seeds = parse_seeds(seeds, spec.max_members); });
-    if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
+    const config base = resolve(config{}, a.file, a.sets, problems);
+    const auto spec = resolve_sweep(a, problems);
     problems.throw_if_any();
     const auto result = run_sweep(base, spec, world);
     if (world.rank() == 0) {
@@ -92,6 +96,25 @@ int sweep_command(const std::string& file, const std::vector<std::string>& sets,
                     result.members - result.skipped, result.skipped, result.failed, spec.output.c_str());
     }
     return result.failed ? 1 : 0;
+}
+
+// One process plays one rank of a larger job: it is not itself one of several.
+int dry_run_command(arguments& a, const std::string& command_line, const context& world) {
+    if (world.size() > 1)
+        throw config_error({config_error::problem{"--dry-run", "a dry run is one process that plays one rank; start it without mpirun "
+                                          "or srun (here it was started as " +
+                                              std::to_string(world.size()) + " ranks)"}});
+    if (!a.run.restart.empty() || !a.run.checkpoint.empty() || !a.checkpoint_every.empty() || a.run.save_graph)
+        throw config_error({config_error::problem{"--dry-run", "a dry run writes only its record: --restart, --checkpoint, "
+                                          "--checkpoint-every and --save-graph do not apply"}});
+    problem_list problems;
+    const config c = resolve(config{}, a.file, a.sets, problems);
+    problems.throw_if_any();
+    a.dry_run.output = dry_run_output(a);
+    dry_run(c, a.dry_run, command_line);
+    std::printf("lifnet: dry run of rank %d of %d: record written to %s\n", a.dry_run.rank, a.dry_run.ranks,
+                a.dry_run.output.c_str());
+    return 0;
 }
 
 int dispatch(arguments& a, const std::string& command_line, const context& world) {
@@ -103,8 +126,9 @@ int dispatch(arguments& a, const std::string& command_line, const context& world
     if (a.sweep_command->parsed()) {
         a.sweep.command_line = command_line;
         a.sweep.config_file = a.file;
-        return sweep_command(a.file, a.sets, a.vary, a.seeds, a.ranks_per_member, a.sweep);
+        return sweep_command(a);
     }
+    if (is_dry_run(a)) return dry_run_command(a, command_line, world);
     a.run.output = a.output;
     a.run.command_line = command_line;
     a.run.config_file = a.file;

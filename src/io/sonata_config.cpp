@@ -46,6 +46,7 @@ std::string circuit_config(const config& c, const std::string& output, const son
     text += "        \"populations\": {" + pop + ": {\"type\": \"point_neuron\"}}\n      }\n    ],\n";
     if (edges) {
         text += "    \"edges\": [\n      {\n        \"edges_file\": " + h5 + ",\n";
+        text += "        \"edge_types_file\": " + quoted("$BASE_DIR/" + file_name(f.edge_types)) + ",\n";
         text += "        \"populations\": {" + pop + ": {\"type\": \"chemical\"}}\n      }\n    ]\n  }\n";
     }
     else {
@@ -103,12 +104,19 @@ std::string node_types(const config& c) {
     return header + "\n" + row + "\n";
 }
 
+// SONATA's edge-types table: the one synapse type of every edge, the
+// exponential current synapse of MODEL.md §2 (its weight and delay are per
+// edge, in edge group 0; its time constant is the node type's tau_syn).
+std::string edge_types() {
+    return "edge_type_id model_template\n0 lifnet:psc_exp\n";
+}
+
 } // namespace
 
 sonata_files sonata_files_of(const std::string& output) {
     const auto stem = std::filesystem::path(output).replace_extension("").string();
     return {stem + ".circuit_config.json", stem + ".simulation_config.json", stem + ".node_sets.json",
-            stem + ".node_types.csv"};
+            stem + ".node_types.csv", stem + ".edge_types.csv"};
 }
 
 std::string unlisted_report_reason(const config& c, const std::string& output) {
@@ -127,6 +135,7 @@ void write_sonata_configs(const config& c, const std::string& output, bool edges
                           const std::optional<report_listing>& report) {
     const auto f = sonata_files_of(output);
     write_file_safely(f.node_types, node_types(c));
+    if (edges) write_file_safely(f.edge_types, edge_types());
     write_file_safely(f.node_sets, node_sets(c, report));
     write_file_safely(f.circuit, circuit_config(c, output, f, edges));
     write_file_safely(f.simulation, simulation_config(c, output, f, report));

@@ -2,7 +2,8 @@
 // The SONATA configs beside a run file (MODEL.md §5): for `-o run.h5`,
 // run.circuit_config.json (the node population, and the edge population
 // with --save-graph, both in run.h5), run.node_types.csv (the LIF
-// parameters), run.node_sets.json and run.simulation_config.json (spikes
+// parameters), run.edge_types.csv (with --save-graph: the synapse model),
+// run.node_sets.json and run.simulation_config.json (spikes
 // and report in run.h5). The data stays in the run file.
 #include <lifnet/config.hpp>
 
@@ -14,11 +15,11 @@
 namespace lifnet {
 
 struct sonata_files {
-    std::string circuit, simulation, node_sets, node_types;
+    std::string circuit, simulation, node_sets, node_types, edge_types;
 };
 // The config files of the run file `output`: its name without the
 // extension, then .circuit_config.json, .simulation_config.json,
-// .node_sets.json, .node_types.csv.
+// .node_sets.json, .node_types.csv, .edge_types.csv.
 sonata_files sonata_files_of(const std::string& output);
 
 // The report as the simulation config lists it: times [ms] as in the file's
@@ -33,7 +34,8 @@ struct report_listing {
 // without that extension. Empty when it can, else why not.
 std::string unlisted_report_reason(const config& c, const std::string& output);
 
-// Writes the four files, each through io/safe_output (one writer). `edges`: the run file holds /edges/<population>;
+// Writes the files, each through io/safe_output (one writer). `edges`: the
+// run file holds /edges/<population> (then the edge types are written too);
 // `report`: the report to list, if any.
 void write_sonata_configs(const config& c, const std::string& output, bool edges,
                           const std::optional<report_listing>& report);

@@ -3,6 +3,7 @@
 // rebuilt from the journal (so an interrupted sweep and an uninterrupted one
 // give the same summary).
 #include "sweep/journal.hpp"
+#include "sweep/spec.hpp"
 
 #include <lifnet/config.hpp>
 #include <lifnet/sweep.hpp>
@@ -11,15 +12,6 @@
 #include <vector>
 
 namespace lifnet {
-
-struct sweep_member {
-    std::size_t index;               // position in the sweep
-    std::uint64_t point;             // which combination of the varied values
-    std::vector<std::string> values; // of the varied keys
-    std::uint64_t seed;
-    config c;         // resolved
-    std::string hash; // of to_toml(c)
-};
 
 // Written by one rank, through a temporary and a rename; returns the number
 // of members that failed.

@@ -34,10 +34,10 @@ typedef double f64x8 __attribute__((vector_size(64)));
 
 // Philox4x32-10 (Random123's rounds and key schedule) on 8 counters at once, for the AVX2 kernel;
 // each 32-bit word sits in a 64-bit lane so that products are exact.
-#define LIFNET_PHILOX8(c0, c1, c2, c3, seed)                                                                           \
+#define LIFNET_PHILOX8(c0, c1, c2, c3, seed, what)                                                                     \
     do {                                                                                                               \
         const u64x8 low = u64x8{} + low_word;                                                                          \
-        std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(purpose::noise);          \
+        std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(what);                    \
         for (int round = 0; round < 10; ++round) {                                                                     \
             if (round) {                                                                                               \
                 k0 += 0x9E3779B9u;                                                                                     \
@@ -57,8 +57,8 @@ typedef double f64x8 __attribute__((vector_size(64)));
 // the four words at the end), and the round keys are broadcast once per call.
 struct philox_keys {
     u64x8 k0[10], k1[10];
-    explicit philox_keys(std::uint64_t seed) {
-        std::uint32_t a = static_cast<std::uint32_t>(seed), b = static_cast<std::uint32_t>(purpose::noise);
+    philox_keys(std::uint64_t seed, purpose what) {
+        std::uint32_t a = static_cast<std::uint32_t>(seed), b = static_cast<std::uint32_t>(what);
         for (int round = 0; round < 10; ++round, a += 0x9E3779B9u, b += 0xBB67AE85u) {
             k0[round] = u64x8{} + std::uint64_t(a);
             k1[round] = u64x8{} + std::uint64_t(b);
@@ -105,7 +105,7 @@ constexpr std::size_t block = 256;
 __attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
                                                                 std::size_t count, std::uint64_t m, double* out,
                                                                 std::size_t stride) {
-    const philox_keys keys(seed);
+    const philox_keys keys(seed, purpose::noise);
     double* const plane[4] = {out, out + stride, out + 2 * stride, out + 3 * stride};
     for (std::size_t j0 = 0; j0 < count; j0 += block) {
         const std::size_t end = std::min(count, j0 + block);
@@ -135,7 +135,7 @@ __attribute__((target("avx2"))) void normals_avx2(std::uint64_t seed, const std:
         const std::size_t end = std::min(count, j0 + block);
         for (std::size_t j = j0; j < end; j += noise_lanes) {
             LIFNET_COUNTERS8(ids, j, m);
-            LIFNET_PHILOX8(c0, c1, c2, c3, seed);
+            LIFNET_PHILOX8(c0, c1, c2, c3, seed, purpose::noise);
             const f64x8 u[4] = {LIFNET_UNIT8(c0), 2.0 * std::numbers::pi * LIFNET_UNIT8(c1), LIFNET_UNIT8(c2),
                                 2.0 * std::numbers::pi * LIFNET_UNIT8(c3)};
             for (int q = 0; q < 4; ++q) std::memcpy(plane[q] + j, &u[q], sizeof u[q]);
@@ -159,10 +159,56 @@ void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t co
     }
 }
 
+// Counters (a0 + j, b) for the eight lanes j of a vector, as LIFNET_COUNTERS8 lays them out.
+#define LIFNET_RUN_COUNTERS8(a0, b)                                                                                    \
+    const u64x8 a = u64x8{0, 1, 2, 3, 4, 5, 6, 7} + std::uint64_t(a0);                                                 \
+    u64x8 c0 = a & low_word, c1 = a >> 32, c2 = u64x8{} + std::uint64_t((b)&low_word),                                 \
+          c3 = u64x8{} + std::uint64_t((b) >> 32)
+
+typedef std::uint32_t u32x8 __attribute__((vector_size(32)));
+#define LIFNET_STORE_WORDS8(out, stride, j)                                                                            \
+    do {                                                                                                               \
+        const u32x8 w[4] = {__builtin_convertvector(c0, u32x8), __builtin_convertvector(c1, u32x8),                   \
+                            __builtin_convertvector(c2, u32x8), __builtin_convertvector(c3, u32x8)};                  \
+        for (int q = 0; q < 4; ++q) std::memcpy((out) + q * (stride) + (j), &w[q], sizeof w[q]);                      \
+    } while (0)
+
+__attribute__((target("avx512f,avx512dq"))) void philox_run_avx512(std::uint64_t seed, purpose what, std::uint64_t a0,
+                                                                   std::size_t count, std::uint64_t b,
+                                                                   std::uint32_t* out, std::size_t stride) {
+    const philox_keys keys(seed, what);
+    for (std::size_t j = 0; j < count; j += noise_lanes) {
+        LIFNET_RUN_COUNTERS8(a0 + j, b);
+        philox8_avx512(c0, c1, c2, c3, keys);
+        LIFNET_STORE_WORDS8(out, stride, j);
+    }
+}
+
+__attribute__((target("avx2"))) void philox_run_avx2(std::uint64_t seed, purpose what, std::uint64_t a0,
+                                                     std::size_t count, std::uint64_t b, std::uint32_t* out,
+                                                     std::size_t stride) {
+    for (std::size_t j = 0; j < count; j += noise_lanes) {
+        LIFNET_RUN_COUNTERS8(a0 + j, b);
+        LIFNET_PHILOX8(c0, c1, c2, c3, seed, what);
+        LIFNET_STORE_WORDS8(out, stride, j);
+    }
+}
+
+void philox_run_scalar(std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count, std::uint64_t b,
+                       std::uint32_t* out, std::size_t stride) {
+    for (std::size_t j = 0; j < count; ++j) {
+        const auto x = philox(seed, what, a0 + j, b);
+        for (std::size_t q = 0; q < 4; ++q) out[q * stride + j] = x[q];
+    }
+}
+
 using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*, std::size_t);
+using run_kernel = void (*)(std::uint64_t, purpose, std::uint64_t, std::size_t, std::uint64_t, std::uint32_t*,
+                            std::size_t);
 
 struct choice {
     kernel run;
+    run_kernel words;
     const char* name;
 };
 
@@ -171,9 +217,9 @@ std::vector<choice> runnable() {
     __builtin_cpu_init();
     std::vector<choice> out;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
-        out.push_back({normals_avx512, "avx512"});
-    if (__builtin_cpu_supports("avx2")) out.push_back({normals_avx2, "avx2"});
-    out.push_back({normals_scalar, "scalar"});
+        out.push_back({normals_avx512, philox_run_avx512, "avx512"});
+    if (__builtin_cpu_supports("avx2")) out.push_back({normals_avx2, philox_run_avx2, "avx2"});
+    out.push_back({normals_scalar, philox_run_scalar, "scalar"});
     return out;
 }
 
@@ -187,6 +233,18 @@ const choice& chosen() {
 void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
              std::size_t stride) {
     chosen().run(seed, ids, count, m, out, stride);
+}
+
+void philox_run(std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count, std::uint64_t b,
+                std::uint32_t* out, std::size_t stride) {
+    chosen().words(seed, what, a0, count, b, out, stride);
+}
+
+void philox_run_with(std::string_view kernel, std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count,
+                     std::uint64_t b, std::uint32_t* out, std::size_t stride) {
+    for (const auto& k: runnable())
+        if (kernel == k.name) return k.words(seed, what, a0, count, b, out, stride);
+    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
 }
 
 const char* noise_kernel() {

@@ -7,6 +7,8 @@
 // from scalar log/cos/sin in the last bits, which MODEL.md allows. Every
 // neuron takes the same vector path (callers pad to noise_lanes), so a
 // neuron's draw does not depend on where it sits in a rank's arrays.
+#include <lifnet/random.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -21,6 +23,12 @@ inline constexpr std::size_t noise_lanes = 8;
 void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
              std::size_t stride);
 
+// The same SIMD Philox4x32-10 for any purpose: the words of key (seed, what)
+// and counters (a0 + j, b) for j < count, count a multiple of noise_lanes:
+// out[q * stride + j] = word q (the dry run streams all lattice edges' draws).
+void philox_run(std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count, std::uint64_t b,
+                std::uint32_t* out, std::size_t stride);
+
 // Which implementation this machine uses: "avx512", "avx2" or "scalar".
 const char* noise_kernel();
 
@@ -29,5 +37,7 @@ const char* noise_kernel();
 std::vector<const char*> noise_kernels();
 void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
                   std::uint64_t m, double* out, std::size_t stride);
+void philox_run_with(std::string_view kernel, std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count,
+                     std::uint64_t b, std::uint32_t* out, std::size_t stride);
 
 } // namespace lifnet

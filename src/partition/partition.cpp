@@ -18,9 +18,15 @@
 
 namespace lifnet {
 
+namespace {
+// The Feistel network's width for N: `bits` (even), halves of bits / 2.
+int feistel_bits(std::uint64_t N) {
+    return std::max(2, static_cast<int>(std::bit_width(N - 1) + 1) / 2 * 2);
+}
+} // namespace
+
 std::uint64_t permute(std::uint64_t i, std::uint64_t N, std::uint64_t seed) {
-    const int bits = std::max(2, static_cast<int>(std::bit_width(N - 1) + 1) / 2 * 2);
-    const int half = bits / 2;
+    const int half = feistel_bits(N) / 2;
     const std::uint64_t mask = (std::uint64_t(1) << half) - 1;
     std::uint64_t x = i;
     do {
@@ -32,6 +38,45 @@ std::uint64_t permute(std::uint64_t i, std::uint64_t N, std::uint64_t seed) {
         x = (left << half) | right;
     } while (x >= N);
     return x;
+}
+
+std::uint64_t unpermute(std::uint64_t x, std::uint64_t N, std::uint64_t seed) {
+    // Each round maps (left, right) to (right, left ^ f(right)); undone in
+    // reverse order, and the cycle walk walked backwards.
+    const int half = feistel_bits(N) / 2;
+    const std::uint64_t mask = (std::uint64_t(1) << half) - 1;
+    do {
+        std::uint64_t left = x >> half, right = x & mask;
+        for (std::uint64_t round = 4; round-- > 0;) {
+            const std::uint64_t f = philox(seed, purpose::random_partition, left, round)[0] & mask;
+            std::tie(left, right) = std::pair(right ^ f, left);
+        }
+        x = (left << half) | right;
+    } while (x >= N);
+    return x;
+}
+
+int owner_without_graph(partition_method method, std::uint64_t id, std::uint64_t N, std::uint64_t seed, int ranks) {
+    switch (method) {
+    case partition_method::block:
+        return block_owner(id, N, ranks);
+    case partition_method::random:
+        return block_owner(permute(id, N, seed), N, ranks);
+    case partition_method::ptscotch:
+        break;
+    }
+    throw internal_error("owner_without_graph: this partition needs the graph");
+}
+
+std::vector<std::uint64_t> nodes_without_graph(partition_method method, std::uint64_t N, std::uint64_t seed, int ranks,
+                                               int rank) {
+    if (method == partition_method::ptscotch) throw internal_error("nodes_without_graph: this partition needs the graph");
+    const auto [lo, hi] = block_of(N, ranks, rank);
+    std::vector<std::uint64_t> ids(hi - lo);
+    for (std::uint64_t x = lo; x < hi; ++x)
+        ids[x - lo] = method == partition_method::random ? unpermute(x, N, seed) : x;
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 namespace {
@@ -92,16 +137,12 @@ std::vector<int> assign_ranks(const config& c, const adjacency& adj, const boost
         for (std::size_t r = 0; r < adj.rows(); ++r) to[r] = owner(adj.ids[r]);
         return to;
     };
-    switch (c.partition) {
-    case partition_method::ptscotch:
+    if (c.partition == partition_method::ptscotch) {
         if (comm.size() > 1) return ptscotch(adj, comm);
-        [[fallthrough]]; // one rank: every node on it, as with block
-    case partition_method::block:
+        // one rank: every node on it, as with block
         return assign([&](std::uint64_t id) { return block_owner(id, adj.N, comm.size()); });
-    case partition_method::random:
-        return assign([&](std::uint64_t id) { return block_owner(permute(id, adj.N, c.seed), adj.N, comm.size()); });
     }
-    throw internal_error("unknown partition method");
+    return assign([&](std::uint64_t id) { return owner_without_graph(c.partition, id, adj.N, c.seed, comm.size()); });
 }
 
 adjacency migrate(adjacency adj, const std::vector<int>& to, const boost::mpi::communicator& comm) {

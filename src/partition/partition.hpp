@@ -24,6 +24,17 @@ adjacency migrate(adjacency adj, const std::vector<int>& to, const boost::mpi::c
 // power of two, cycle-walked into range).
 std::uint64_t permute(std::uint64_t i, std::uint64_t N, std::uint64_t seed);
 
+// The inverse of permute: unpermute(permute(i, N, seed), N, seed) == i.
+std::uint64_t unpermute(std::uint64_t x, std::uint64_t N, std::uint64_t seed);
+
+// The rank of node `id` in a job of `ranks` ranks under a partition that is
+// computed without the graph (block, random); internal_error for ptscotch.
+int owner_without_graph(partition_method method, std::uint64_t id, std::uint64_t N, std::uint64_t seed, int ranks);
+
+// The nodes `rank` holds under such a partition, sorted.
+std::vector<std::uint64_t> nodes_without_graph(partition_method method, std::uint64_t N, std::uint64_t seed, int ranks,
+                                               int rank);
+
 struct partition_stats {
     std::uint64_t edge_cut = 0;          // synapses whose source is on another rank
     std::vector<std::uint64_t> neurons;  // per rank

@@ -87,7 +87,8 @@ simulation::simulation(const config& c, const run_options& options, const contex
     // Give the set-up's freed memory back: glibc keeps it otherwise (after
     // large frees it serves even large blocks from its heap).
     malloc_trim(0);
-    summary_.peak_memory_setup = boost::mpi::all_reduce(comm_, peak_resident_bytes(), std::plus<>());
+    boost::mpi::all_gather(comm_, peak_resident_bytes(), summary_.peak_memory_setup_per_rank);
+    for (auto b: summary_.peak_memory_setup_per_rank) summary_.peak_memory_setup += b;
     loop_peak_ = resident_bytes();
     last_memory_sample_ = clock::now();
     if (start_ == 0 && grid_.contains(0)) sampled_(0, 0, block_.V);
@@ -141,7 +142,8 @@ void simulation::refuse_unwritable_outputs() const {
                          {"-o (its SONATA circuit config)", sonata.circuit, "", false},
                          {"-o (its SONATA simulation config)", sonata.simulation, "", false},
                          {"-o (its SONATA node sets)", sonata.node_sets, "", false},
-                         {"-o (its SONATA node types)", sonata.node_types, "", false}},
+                         {"-o (its SONATA node types)", sonata.node_types, "", false},
+                         {"-o (its SONATA edge types)", options_.save_graph ? sonata.edge_types : "", "", false}},
                         {{"config", options_.config_file},
                          {"--restart", options_.restart, "--checkpoint"},
                          {"graph_file", c_.graph == graph_model::file ? c_.graph_file : ""}},
@@ -275,7 +277,8 @@ run_summary simulation::finish() {
     auto& s = summary_;
     boost::mpi::all_gather(comm_, s.seconds[run_phase::simulate], s.update_seconds);
     loop_peak_ = std::max(loop_peak_, resident_bytes());
-    s.peak_memory_loop = boost::mpi::all_reduce(comm_, loop_peak_, std::plus<>());
+    boost::mpi::all_gather(comm_, loop_peak_, s.peak_memory_loop_per_rank);
+    for (auto b: s.peak_memory_loop_per_rank) s.peak_memory_loop += b;
     s.exchange_bytes = boost::mpi::all_reduce(comm_, exchange_.bytes_sent(), std::plus<>());
     timed(run_phase::measures, [&] {
         voltages_.finish(c_.dt, s.sync);

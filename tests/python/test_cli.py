@@ -207,6 +207,13 @@ class FrontEndTest(unittest.TestCase):
             p = subprocess.run([alone, "sweep", "--set", "dt=-1"], capture_output=True, text=True, env=env)
             self.assertEqual(p.returncode, 2)
             self.assertIn("dt", p.stderr)
+            # A sweep's own options and every member's configuration, too.
+            for args, named in [(["--vary", "bogus=1,2"], "--vary bogus"), (["--seeds", "1,1"], "--seeds"),
+                                (["--vary", "N=10,0"], "member with N = 0"), (["--save-graph"], "--save-graph"),
+                                (["--seeds", "1-200", "--max-members", "10"], "--max-members")]:
+                p = subprocess.run([alone, "sweep", *args], capture_output=True, text=True, env=env)
+                self.assertEqual(p.returncode, 2, args)
+                self.assertIn(named, p.stderr)
             # A valid run needs the engine, and says so when it is missing.
             p = subprocess.run([alone, "run", "-o", os.path.join(tmp, "x.h5")], capture_output=True, text=True,
                                env=env)

@@ -267,7 +267,8 @@ class CircuitTest(TempDir):
         manifest = circuit.get("manifest", {})
         [nodes] = circuit["networks"]["nodes"]
         [edges] = circuit["networks"]["edges"]
-        for path in (nodes["nodes_file"], nodes["node_types_file"], edges["edges_file"], circuit["node_sets_file"]):
+        for path in (nodes["nodes_file"], nodes["node_types_file"], edges["edges_file"], edges["edge_types_file"],
+                     circuit["node_sets_file"]):
             self.assertTrue(os.path.isfile(resolve(circuit_path, path, manifest)), path)
         self.assertEqual(resolve(circuit_path, nodes["nodes_file"], manifest), self.out)
         self.assertEqual(nodes["populations"], {POP: {"type": "point_neuron"}})
@@ -282,6 +283,10 @@ class CircuitTest(TempDir):
         self.assertEqual(types["model_type"], "point_process")
         self.assertEqual({k: float(types[k]) for k in ("tau_m", "tau_syn", "V_th", "V_reset", "t_ref", "I_bias")},
                          dict(tau_m=10, tau_syn=2, V_th=-50, V_reset=-65, t_ref=2, I_bias=16))
+        # The edge-types table: one type, the id every edge has.
+        with open(resolve(circuit_path, edges["edge_types_file"], manifest)) as fh:
+            self.assertEqual([line.split() for line in fh], [["edge_type_id", "model_template"],
+                                                            ["0", "lifnet:psc_exp"]])
         # The simulation config: network, spikes, report, node sets.
         self.assertEqual(resolve(sim_path, sim["network"], {}), circuit_path)
         self.assertEqual(sim["run"], {"tstop": NET["t_stop"], "dt": 0.1, "random_seed": 1})
@@ -300,8 +305,8 @@ class CircuitTest(TempDir):
         self.assertEqual(node_sets["excitatory"], {"population": POP, "inhibitory": 0})
         # No temporary file is left.
         self.assertEqual(sorted(os.listdir(self.dir)),
-                         ["run.circuit_config.json", "run.h5", "run.node_sets.json", "run.node_types.csv",
-                          "run.simulation_config.json"])
+                         ["run.circuit_config.json", "run.edge_types.csv", "run.h5", "run.node_sets.json",
+                          "run.node_types.csv", "run.simulation_config.json"])
 
 
 class RankInvarianceTest(TempDir):
@@ -327,7 +332,8 @@ class RankInvarianceTest(TempDir):
                     pairs.append({node: sorted(zip(src[ids], tgt[ids]))
                                   for node, ids in reached_edges(f, direction).items()})
                 self.assertEqual(pairs[0], pairs[1], direction)
-        for suffix in ("circuit_config.json", "simulation_config.json", "node_sets.json", "node_types.csv"):
+        for suffix in ("circuit_config.json", "simulation_config.json", "node_sets.json", "node_types.csv",
+                       "edge_types.csv"):
             with open(self.path("one." + suffix)) as x, open(self.path("three." + suffix)) as y:
                 self.assertEqual(x.read().replace("one.", "three."), y.read(), suffix)
 
@@ -340,6 +346,7 @@ class ConfigVariantsTest(TempDir):
             circuit = json.load(fh)
         self.assertEqual(circuit["networks"]["edges"], [])
         self.assertIn("--save-graph", circuit["metadata"]["edges"])
+        self.assertFalse(os.path.exists(self.path("plain.edge_types.csv")))
         with h5py.File(out, "r") as f:
             self.assertNotIn("edges", f)
             self.assertIn(f"nodes/{POP}", f)

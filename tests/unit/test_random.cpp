@@ -124,6 +124,22 @@ TEST(noise, every_kernel_matches_the_scalar_mapping) {
     }
 }
 
+TEST(noise, every_philox_run_kernel_matches_the_scalar_philox) {
+    // Counters that cross 2^32 (the carry into the high word) and a b above 2^32.
+    const std::uint64_t a0 = (std::uint64_t(1) << 32) - 100;
+    const std::size_t count = 256, stride = count + 8;
+    std::vector<std::uint32_t> out(4 * stride);
+    for (const char* kernel: noise_kernels())
+        for (std::uint64_t b: {std::uint64_t(0), (std::uint64_t(3) << 32) + 7}) {
+            philox_run_with(kernel, 42, purpose::ws_rewire, a0, count, b, out.data(), stride);
+            for (std::size_t j = 0; j < count; ++j) {
+                const auto want = philox(42, purpose::ws_rewire, a0 + j, b);
+                for (std::size_t q = 0; q < 4; ++q)
+                    ASSERT_EQ(out[q * stride + j], want[q]) << kernel << ", counter " << a0 + j << ", word " << q;
+            }
+        }
+}
+
 TEST(noise, a_draw_does_not_depend_on_its_position) {
     // Rank invariance needs the same bits wherever a neuron sits in a block.
     const std::uint64_t id = 987654321;

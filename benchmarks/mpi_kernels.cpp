@@ -78,9 +78,11 @@ void spike_writer_bench(benchmark::State& state) {
         own.push_back({static_cast<std::int64_t>(i / 64), i % 64 * 1000});
     output_file file(scratch_file("spikes"), world);
     spike_writer writer(file.root(), "net", 0.1, world);
+    std::uint64_t appended = 0; // all ranks'
     for (auto _: state) {
-        writer.append(own, count);
-        writer.flush();
+        appended += count;
+        writer.append(own, appended);
+        writer.flush(appended);
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * count * 16));
     state.counters["ranks"] = world.size();

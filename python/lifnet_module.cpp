@@ -9,6 +9,7 @@
 #include <lifnet/info.hpp>
 #include <lifnet/signals.hpp>
 #include <lifnet/simulation.hpp>
+#include <lifnet/sweep.hpp>
 #include <lifnet/version.hpp>
 
 #include <mpi4py/mpi4py.h>
@@ -19,6 +20,8 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 namespace py = pybind11;
 using namespace lifnet;
@@ -46,16 +49,50 @@ PyObject* error_type = nullptr;        // lifnet.Error
 PyObject* config_error_type = nullptr; // lifnet.ConfigError
 PyObject* file_error_type = nullptr;   // lifnet.FileError
 
+// The name a Python caller gave a CLI option: the keyword argument of run()
+// or sweep() ("-o" is output=, "--vary p" is vary['p']); keys stay as they are.
+std::string python_name(const std::string& key) {
+    static const std::pair<const char*, const char*> names[] = {{"-o (its journal)", "output (its journal)"},
+                                                                {"-o", "output"},
+                                                                {"--member-output", "member_output"},
+                                                                {"--ranks-per-member", "ranks_per_member"},
+                                                                {"--max-members", "max_members"},
+                                                                {"--save-graph", "save_graph"},
+                                                                {"--seeds", "seeds"},
+                                                                {"--checkpoint", "checkpoint"},
+                                                                {"--restart", "restart"},
+                                                                {"--checkpoint-every", "checkpoint_every"}};
+    for (const auto& [cli, python]: names)
+        if (key == cli) return python;
+    if (key.rfind("--vary ", 0) == 0) return "vary['" + key.substr(7) + "']";
+    if (key == "--vary") return "vary";
+    return key;
+}
+
+// A config_error as Python sees it: a ConfigError whose `keys` name the keys
+// (or keyword arguments), or, when every problem is an output that cannot be
+// written, a FileError whose `path` names the first such file.
 void raise_config_error(const config_error& e) {
-    py::list problems, keys;
+    std::vector<config_error::problem> renamed;
+    bool all_files = true;
     for (const auto& p: e.problems) {
+        renamed.push_back({python_name(p.key), p.message, p.path});
+        all_files = all_files && !p.path.empty();
+    }
+    py::list problems, keys;
+    for (const auto& p: renamed) {
         problems.append(py::make_tuple(p.key, p.message));
         keys.append(p.key);
     }
-    py::object exc = py::reinterpret_borrow<py::object>(config_error_type)(e.what());
+    PyObject* type = all_files ? file_error_type : config_error_type;
+    py::object exc = py::reinterpret_borrow<py::object>(type)(config_error(renamed).what());
     exc.attr("problems") = problems;
     exc.attr("keys") = keys;
-    PyErr_SetObject(config_error_type, exc.ptr());
+    if (all_files) {
+        exc.attr("path") = renamed.front().path;
+        exc.attr("line") = 0;
+    }
+    PyErr_SetObject(type, exc.ptr());
 }
 
 void translate_exceptions(std::exception_ptr p) {
@@ -146,11 +183,25 @@ struct result {
     std::string path; // the run file; empty for none
     int rank = 0, size = 1;
     bool gathered = true; // spikes of every rank (on rank 0), or of this rank only
+    // The membrane-potential report read back from the run file, if it has one.
+    std::optional<py::array_t<std::uint64_t>> report_ids = {}; // the recorded neurons, in column order
+    std::optional<py::array_t<double>> report = {};            // V [mV], samples × recorded neurons
+    std::optional<py::array_t<double>> report_t = {};          // sample times [ms]
 };
 
 template <typename T>
 py::array_t<T> to_array(const std::vector<T>& v) {
     return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+// The report of `contents` (none when it has none) into `r`.
+void set_report(result& r, const run_contents& contents) {
+    if (contents.report_ids.empty() && contents.report_t.empty()) return;
+    r.report_ids = to_array(contents.report_ids);
+    r.report_t = to_array(contents.report_t);
+    const py::ssize_t samples = static_cast<py::ssize_t>(contents.report_t.size()),
+                      recorded = static_cast<py::ssize_t>(contents.report_ids.size());
+    r.report = py::array_t<double>({samples, recorded}, contents.report.data());
 }
 
 py::dict summary_dict(const run_summary& s) {
@@ -196,6 +247,14 @@ result run_python(std::optional<config> given, const std::optional<std::string>&
     options.save_graph = save_graph;
     options.checkpoint = checkpoint.value_or("");
     options.checkpoint_every = checkpoint_every;
+    // As the CLI's --checkpoint-every: a time > 0 [ms] (0: never), and the
+    // checkpoint beside the output unless one is named; never ignored.
+    if (!(checkpoint_every >= 0) || !(checkpoint_every / c.dt <= 0x1p53))
+        throw bad_key("checkpoint_every", "must be 0 (never) or a time > 0 ms of at most 2^53 steps of dt");
+    if (checkpoint_every > 0 && options.checkpoint.empty()) {
+        if (options.output.empty()) throw bad_key("checkpoint_every", "needs checkpoint= or output= to write to");
+        options.checkpoint = options.output + ".ckpt";
+    }
     options.restart = restart.value_or("");
     std::vector<spike> own;
     options.on_spikes = [&own](std::span<const spike> s) { own.insert(own.end(), s.begin(), s.end()); };
@@ -206,6 +265,9 @@ result run_python(std::optional<config> given, const std::optional<std::string>&
         // epoch boundary and run() throws interrupted (KeyboardInterrupt).
         const scoped_stop_handlers stop_on_signals;
         summary = lifnet::run(c, options, ctx);
+        // A signal after the run's last check (its last epoch) is not lost:
+        // every rank raises KeyboardInterrupt, and the complete run file stays.
+        agree_on_stop(ctx.get().comm);
         if (gather) own = gatherv(ctx.get().comm, std::span<const spike>(own));
         std::sort(own.begin(), own.end()); // (time, id): the run file's order
     }
@@ -215,8 +277,19 @@ result run_python(std::optional<config> given, const std::optional<std::string>&
         ids[i] = own[i].id;
         times[i] = static_cast<double>(own[i].step + 1) * c.dt; // a spike of step n is at (n + 1)·dt (spike.hpp)
     }
-    return result{c,          to_array(ids), to_array(times), summary.sync, summary_dict(summary), options.output,
-                  ctx.rank(), ctx.size(),    gather};
+    result r{c,          to_array(ids), to_array(times), summary.sync, summary_dict(summary), options.output,
+             ctx.rank(), ctx.size(),    gather};
+    // The report exists only in the run file: rank 0 reads it back, through
+    // the checked reader (the CLI's file, so the same bits).
+    if (!options.output.empty() && ctx.rank() == 0 && record_selection(c).size() > 0) {
+        run_contents contents;
+        {
+            py::gil_scoped_release free_python;
+            contents = read_run_report(options.output);
+        }
+        set_report(r, contents);
+    }
+    return r;
 }
 
 // A run file read back through the engine's checked reader.
@@ -228,15 +301,150 @@ result open_run_file(const std::string& path) {
     summary["spikes"] = contents.node_ids.size();
     summary["ranks"] = contents.ranks;
     summary["seconds"] = seconds;
-    return result{contents.cfg,
-                  to_array(contents.node_ids),
-                  to_array(contents.times),
-                  std::move(contents.sync),
-                  summary,
-                  path,
-                  0,
-                  1,
-                  true};
+    result r{contents.cfg,
+             to_array(contents.node_ids),
+             to_array(contents.times),
+             std::move(contents.sync),
+             summary,
+             path,
+             0,
+             1,
+             true};
+    set_report(r, contents);
+    return r;
+}
+
+// A column of a sweep table as a numpy array (strings as numpy's str type).
+py::object column_array(const sweep_column& column) {
+    return std::visit(
+        [](const auto& values) -> py::object {
+            using T = typename std::decay_t<decltype(values)>::value_type;
+            if constexpr (std::is_same_v<T, std::string>)
+                return py::module_::import("numpy").attr("array")(py::cast(values), "str");
+            else
+                return to_array(values);
+        },
+        column.values);
+}
+
+// A sweep summary as the dict lifnet.SweepResult is made from.
+py::dict sweep_dict(const sweep_contents& s, const std::string& path) {
+    py::dict members, points;
+    for (const auto& c: s.members) members[c.name.c_str()] = column_array(c);
+    for (const auto& c: s.points) points[c.name.c_str()] = column_array(c);
+    py::dict d;
+    d["config"] = s.base;
+    d["varied"] = s.varied;
+    d["seeds"] = s.seeds;
+    d["members"] = members;
+    d["points"] = points;
+    d["path"] = path;
+    d["command_line"] = s.command_line;
+    d["lifnet_version"] = s.lifnet_version;
+    return d;
+}
+
+// lifnet.open: a sweep summary (root attribute kind = lifnet-sweep) as a
+// dict for lifnet.SweepResult, anything else as a run file.
+py::object open_file(const std::string& path) {
+    if (is_sweep_summary(path)) return sweep_dict(read_sweep_summary(path), path);
+    return py::cast(open_run_file(path));
+}
+
+// Values of a varied key as `--vary key=v1,v2` would give them.
+sweep_axis python_axis(const std::string& key, const py::handle& values) {
+    std::string text = key + "=";
+    bool first = true;
+    if (py::isinstance<py::str>(values) || !py::hasattr(values, "__iter__"))
+        throw bad_key("--vary " + key, "expected a list of values");
+    for (const auto& v: values) {
+        const auto item = key_text(v);
+        if (!item || item->find(',') != std::string::npos)
+            throw bad_key("--vary " + key, "'" + py::str(v).cast<std::string>() + "' is not a value of this key");
+        text += (first ? "" : ",") + *item;
+        first = false;
+    }
+    return parse_axis(text);
+}
+
+py::dict sweep_python(const py::object& given, const py::object& vary, const py::object& seeds,
+                      const std::string& output, const std::optional<std::string>& member_output, int ranks_per_member,
+                      std::size_t max_members, bool save_graph, bool progress, const py::object& comm) {
+    ensure_environment();
+    const context ctx = run_context(comm);
+    sweep_spec spec;
+    spec.output = output;
+    spec.member_dir = member_output.value_or("");
+    spec.max_members = max_members;
+    spec.save_graph = save_graph;
+    spec.progress = progress;
+    spec.command_line = "python: lifnet.sweep";
+    std::vector<config_error::problem> problems;
+    auto check = [&](const auto& step) {
+        try {
+            step();
+        }
+        catch (const config_error& e) {
+            problems.insert(problems.end(), e.problems.begin(), e.problems.end());
+        }
+    };
+    // The base configuration: a Config, or a TOML file whose [sweep] table is
+    // read as `lifnet sweep FILE` reads it (vary= and seeds= then add to it).
+    config base;
+    if (py::isinstance<config>(given))
+        base = given.cast<config>();
+    else if (!given.is_none()) {
+        spec.config_file = py::str(given).cast<std::string>();
+        check([&] {
+            try {
+                load_toml(base, spec.config_file);
+            }
+            catch (const file_error& e) {
+                throw bad_key("file", e.what());
+            }
+            validate(base);
+        });
+        check([&] {
+            try {
+                load_sweep_table(spec, spec.config_file);
+            }
+            catch (const file_error& e) {
+                throw bad_key("file", e.what());
+            }
+        });
+    }
+    if (!vary.is_none())
+        for (const auto& [key, values]: vary.cast<py::dict>())
+            check([&] { spec.axes.push_back(python_axis(py::str(key).cast<std::string>(), values)); });
+    if (!seeds.is_none()) {
+        std::string text;
+        if (py::isinstance<py::str>(seeds))
+            text = seeds.cast<std::string>();
+        else
+            for (const auto& s: seeds) {
+                const auto item = key_text(s);
+                text += (text.empty() ? "" : ",") + (item && py::isinstance<py::int_>(s) ? *item : std::string("?"));
+            }
+        check([&] { spec.seeds = parse_seeds(text, spec.max_members); });
+    }
+    // 0: the [sweep] table's, else 1 (as the CLI without --ranks-per-member).
+    if (ranks_per_member < 0) problems.push_back({"--ranks-per-member", "must be > 0 (or 0 for the default)"});
+    if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
+    if (!problems.empty()) throw config_error(std::move(problems));
+    sweep_result done;
+    std::optional<sweep_contents> table;
+    {
+        py::gil_scoped_release free_python;
+        const scoped_stop_handlers stop_on_signals; // as run(): a signal stops every rank between members
+        done = run_sweep(base, spec, ctx);
+        agree_on_stop(ctx.get().comm); // one after the last member is not lost
+        table = read_sweep_summary(spec.output);
+    }
+    py::dict d = sweep_dict(*table, spec.output);
+    d["run_now"] = done.members - done.skipped;
+    d["skipped"] = done.skipped;
+    d["failed"] = done.failed;
+    return d;
 }
 
 } // namespace
@@ -365,19 +573,33 @@ value raises ConfigError naming every bad key. Keys read as attributes.)")
                         (r.path.empty() ? std::string() : " from " + r.path) + ", chi = " + std::to_string(r.sync.chi) +
                         ", E = " + std::to_string(r.sync.E) + " mV>";
              })
-        .def_readonly("gathered", &result::gathered, "True: every rank's spikes (on rank 0); False: this rank's.");
+        .def_readonly("gathered", &result::gathered, "True: every rank's spikes (on rank 0); False: this rank's.")
+        .def_readonly("report", &result::report,
+                      "The membrane-potential report V [mV] (float64, samples × recorded neurons), read from the run "
+                      "file; None when no report was recorded (record = none, or run() without output=). From run(), "
+                      "on rank 0 only.")
+        .def_readonly("report_ids", &result::report_ids,
+                      "The recorded node ids (uint64), one per report column; or None.")
+        .def_readonly("report_t", &result::report_t, "The report's sample times [ms], one per report row; or None.");
 
-    m.def("open", &open_run_file, py::arg("path"),
-          R"(Reads a run file written by `lifnet run` or run(output=...) into a Result: its configuration,
-spikes (node ids, times [ms]), synchrony measures, and a summary of the spike count, the ranks and the
-wall time per phase [s]. Raises FileError for anything else (a sweep summary, a checkpoint, other HDF5,
-a damaged file).)");
+    m.def("_open", &open_file, py::arg("path"),
+          "A run file as a Result, a sweep summary as a dict (lifnet.open wraps it); FileError for anything else.");
+    m.def("_sweep", &sweep_python, py::arg("config") = py::none(), py::kw_only(), py::arg("vary") = py::none(),
+          py::arg("seeds") = py::none(), py::arg("output"), py::arg("member_output") = py::none(),
+          py::arg("ranks_per_member") = 0, py::arg("max_members") = default_max_members, py::arg("save_graph") = false,
+          py::arg("progress") = false, py::arg("comm") = py::none(),
+          "lifnet.sweep without the wrapping of its table (see lifnet.sweep).");
     m.def("run", &run_python, py::arg("config") = py::none(), py::kw_only(), py::arg("output") = py::none(),
           py::arg("comm") = py::none(), py::arg("progress") = false, py::arg("checkpoint") = py::none(),
           py::arg("checkpoint_every") = 0.0, py::arg("restart") = py::none(), py::arg("save_graph") = false,
           py::arg("gather") = true,
           R"(Simulates `config` (collective over `comm`, an mpi4py communicator; default every rank of the
-job) and returns a Result. output: a run file to write (SONATA, HDF5). checkpoint / checkpoint_every [ms] /
-restart: as the CLI's flags. gather: True puts every rank's spikes on rank 0 (others get empty arrays),
-False leaves each rank its own. The GIL is released while the network runs.)");
+job) and returns a Result. output: a run file to write (SONATA, HDF5); the report [mV] is read back
+from it into the Result (rank 0). progress: rank 0 shows the CLI's progress line on a terminal.
+checkpoint / checkpoint_every [ms] / restart: as the CLI's flags (checkpoint_every > 0 without
+checkpoint= writes <output>.ckpt). save_graph: the run file also holds the synapses. gather: True puts
+every rank's spikes on rank 0 (others get empty arrays), False leaves each rank its own.
+The GIL is released while the network runs. Raises ConfigError naming the key, FileError naming an
+output that cannot be written, and KeyboardInterrupt on every rank when SIGINT, SIGTERM or SIGUSR1
+stopped the run (no output file), or arrived after its last epoch (the complete output stays).)");
 }

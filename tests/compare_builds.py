@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Checks that two lifnet builds compute the same thing: a fixed set of runs
-(1 and 3 ranks, every partitioner, both routings, sigma 0 and 1,
-f_inh = 0.2, a restart from a checkpoint) made with each binary must give
-byte-identical /spikes, /report and /sync datasets.
+(1 and 3 ranks, or those --ranks lists; every partitioner, both routings,
+sigma 0 and 1, f_inh = 0.2, a restart from a checkpoint) made with each
+binary must give byte-identical /spikes, /report and /sync datasets.
 
-    tests/compare_builds.py OLD_LIFNET NEW_LIFNET
+    tests/compare_builds.py OLD_LIFNET NEW_LIFNET [--ranks 1,2,3,4]
 
 Used for refactorings that must change no result (issue 12). Exit code 0
 when every run matches, 1 otherwise; each difference is printed.
@@ -23,9 +23,9 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 BASE = ["--set", "N=600", "--set", "k=6", "--set", "t_stop=300", "--set", "t_transient=50"]
 
 
-def runs():
+def runs(rank_counts=(1, 3)):
     """(name, ranks, arguments) of every run compared."""
-    for ranks in (1, 3):
+    for ranks in rank_counts:
         for partition in ("ptscotch", "block", "random"):
             for routing in ("neighbour", "allgather"):
                 for sigma in (0, 1):
@@ -64,12 +64,17 @@ def compare(name, a, b):
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    rank_counts = (1, 3)
+    if len(args) == 4 and args[2] == "--ranks":
+        rank_counts = tuple(int(r) for r in args[3].split(","))
+        args = args[:2]
+    if len(args) != 2:
         sys.exit(__doc__)
-    old, new = sys.argv[1:]
+    old, new = args
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
-        cases = list(runs())
+        cases = list(runs(rank_counts))
         for i, (name, ranks, args) in enumerate(cases):
             files = [os.path.join(tmp, f"{name}-{tag}.h5") for tag in ("old", "new")]
             for binary, out in zip((old, new), files):

@@ -22,6 +22,7 @@ struct config_error: error {
     struct problem {
         std::string key;
         std::string message;
+        std::string path = {}; // the file, when the key names one that cannot be used (an output)
     };
     explicit config_error(std::vector<problem> problems);
     std::vector<problem> problems;

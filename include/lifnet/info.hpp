@@ -24,10 +24,22 @@ struct run_contents {
     sync_measures sync;
     std::int64_t ranks = 1;
     std::vector<std::pair<std::string, double>> seconds; // phase name, wall time [s]
+    // The membrane-potential report, when the run recorded one: the recorded
+    // node ids (column order), V [mV] as samples × recorded neurons
+    // (row-major), and the sample times [ms] (t_first, t_first + sample_dt, ...).
+    std::vector<std::uint64_t> report_ids;
+    std::vector<double> report;
+    std::vector<double> report_t;
 };
 // Throws file_error, naming the file and the object, for a file that is not
 // a complete run file of this format (a sweep summary, a checkpoint, other
 // HDF5, a damaged or crafted file).
 run_contents read_run_file(const std::string& path);
+// Only the configuration and the report of a run file (the other fields
+// empty), checked as read_run_file checks them.
+run_contents read_run_report(const std::string& path);
+// Whether `path` is a sweep summary (root attribute kind = lifnet-sweep);
+// file_error when it is not an HDF5 file that can be read.
+bool is_sweep_summary(const std::string& path);
 
 } // namespace lifnet

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace lifnet {
@@ -29,6 +30,7 @@ struct sweep_spec {
     bool save_graph = false;                       // members' run files also hold their SONATA edges (needs member_dir)
     std::string command_line;                      // recorded for provenance
     std::string config_file;                       // the TOML file read for the configuration: never written
+    bool progress = true;                          // rank 0 prints a line per finished member to stderr
 };
 
 // "key=v1,v2,..." (config_error naming --vary for a bad key, value or empty list).
@@ -52,5 +54,25 @@ struct sweep_result {
 // started twice that never finished (its process died) is recorded as
 // failed ("crashed") and skipped.
 sweep_result run_sweep(const config& base, const sweep_spec& spec, const context& ctx = context());
+
+// A sweep summary read back (lifnet.open in Python), checked against
+// docs/output-format.md: its tables as named columns of one length each.
+struct sweep_column {
+    std::string name;
+    std::variant<std::vector<double>, std::vector<std::uint64_t>, std::vector<std::int64_t>, std::vector<std::string>>
+        values;
+};
+struct sweep_contents {
+    config base;                     // the configuration every member started from
+    std::vector<std::string> varied; // the varied keys, in sweep order
+    std::uint64_t seeds = 0;         // per point
+    std::string command_line, lifnet_version;
+    std::vector<sweep_column> members; // one row per member, in sweep order
+    std::vector<sweep_column> points;  // one row per point: n, and <measure>_mean, _std, _sem, _n
+};
+// Throws file_error, naming the file and the object, for a file that is not
+// a complete sweep summary of this format (a run file, other HDF5, a damaged
+// or crafted file).
+sweep_contents read_sweep_summary(const std::string& path);
 
 } // namespace lifnet

@@ -23,13 +23,30 @@ struct int128_ops {
     MPI_Op sum;
 };
 
+// Freed by MPI_Finalize; they live as long as MPI does.
+const int128_ops& ops() {
+    static const int128_ops created;
+    return created;
+}
+
 } // namespace
 
 void all_reduce_sum(const boost::mpi::communicator& comm, std::vector<int128>& values) {
-    // Freed by MPI_Finalize; they live as long as MPI does.
-    static const int128_ops ops;
-    mpi_check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), ops.type, ops.sum, comm),
+    mpi_check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), ops().type, ops().sum, comm),
               "MPI_Allreduce");
+}
+
+void nonblocking_sum::start(std::vector<int128> values) {
+    if (in_flight()) throw internal_error("a sum started while another is in flight");
+    values_ = std::move(values);
+    mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values_.data(), static_cast<int>(values_.size()), ops().type, ops().sum,
+                             comm_, request_.start()),
+              "MPI_Iallreduce");
+}
+
+const std::vector<int128>& nonblocking_sum::wait() {
+    request_.wait();
+    return values_;
 }
 
 } // namespace lifnet

@@ -153,12 +153,40 @@ std::vector<T> gatherv(const boost::mpi::communicator& comm, std::span<const T> 
     return out;
 }
 
+// The request of a non-blocking collective that every rank of its
+// communicator starts in the same order (MPI_Iallreduce, ...), so that
+// waiting for it cannot hang. MPI forbids freeing or cancelling such a
+// request, so the destructor waits for one still active: the ranks unwind
+// together (collective_error, interrupted); a rank that fails alone is
+// aborted before it gets here.
+class collective_request {
+public:
+    collective_request() = default;
+    collective_request(const collective_request&) = delete;
+    collective_request& operator=(const collective_request&) = delete;
+    ~collective_request() {
+        if (active()) MPI_Wait(&request_, MPI_STATUS_IGNORE); // errors cannot be reported here
+    }
+    bool active() const { return request_ != MPI_REQUEST_NULL; }
+    // For the call that starts the collective; none may be active.
+    MPI_Request* start() {
+        if (active()) throw internal_error("a collective started on a request that is still active");
+        return &request_;
+    }
+    // Completes it (at once if none is active).
+    void wait() { mpi_check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait"); }
+
+private:
+    MPI_Request request_ = MPI_REQUEST_NULL;
+};
+
 // Collective: how many ranks of `comm` share this rank's node (memory).
 int ranks_on_this_node(const boost::mpi::communicator& comm);
 
 // Runs `work` on every rank; if it throws on any rank, every rank throws the
 // same collective_error carrying the lowest failing rank's message (or
-// lifnet::interrupted, when that rank was stopped by a signal). Use it
+// lifnet::interrupted, when that rank was stopped by a signal, or that
+// rank's config_error, with its keys and paths). Use it
 // around any step that can fail on one rank alone before a collective.
 void run_collectively(const boost::mpi::communicator& comm, const std::function<void()>& work);
 

@@ -118,7 +118,6 @@ void spike_exchange::allgather(bool stop) {
     const int mine = static_cast<int>(own.size() * sizeof(spike)) * 2 + (stop ? 1 : 0);
     std::vector<int> tagged(size), count(size), displ;
     mpi_check(MPI_Allgather(&mine, 1, MPI_INT, tagged.data(), 1, MPI_INT, comm_), "MPI_Allgather");
-    stop_ = false;
     for (int r = 0; r < size; ++r) {
         stop_ |= (tagged[r] & 1) != 0;
         count[r] = tagged[r] / 2;
@@ -127,16 +126,12 @@ void spike_exchange::allgather(bool stop) {
     mpi_check(MPI_Allgatherv(own.data(), count[comm_.rank()], MPI_BYTE, received_.data(), count.data(), displ.data(),
                              MPI_BYTE, comm_),
               "MPI_Allgatherv");
-    total_ = received_.size();
+    agreed_total_ += received_.size();
     bytes_sent_ += own.size() * sizeof(spike) * static_cast<std::uint64_t>(size - 1);
 }
 
 void spike_exchange::neighbour(std::span<const local_spike> fired, bool stop) {
     const std::span<const spike> own = own_;
-    // The agreement on count and stop runs while the spikes travel.
-    std::int64_t agree[2] = {static_cast<std::int64_t>(own.size()), stop ? 1 : 0};
-    MPI_Request agreed = MPI_REQUEST_NULL;
-    mpi_check(MPI_Iallreduce(MPI_IN_PLACE, agree, 2, MPI_INT64_T, MPI_SUM, comm_, &agreed), "MPI_Iallreduce");
     std::fill(send_count_.begin(), send_count_.end(), 0);
     for (const auto& f: fired)
         for (auto d: route(f.index)) ++send_count_[d];
@@ -160,9 +155,21 @@ void spike_exchange::neighbour(std::span<const local_spike> fired, bool stop) {
                                      graph_),
               "MPI_Neighbor_alltoallv");
     bytes_sent_ += send_.size() * sizeof(spike);
-    mpi_check(MPI_Wait(&agreed, MPI_STATUS_IGNORE), "MPI_Wait");
-    total_ = static_cast<std::uint64_t>(agree[0]);
-    stop_ = agree[1] != 0;
+    // The previous epoch's agreement on count and stop has travelled while
+    // this epoch was simulated and its spikes exchanged (the neighbour
+    // collectives above progress it); this epoch's travels during the next.
+    complete();
+    agreement_[0] = static_cast<std::int64_t>(own.size());
+    agreement_[1] = stop ? 1 : 0;
+    mpi_check(MPI_Iallreduce(MPI_IN_PLACE, agreement_, 2, MPI_INT64_T, MPI_SUM, comm_, agreed_.start()),
+              "MPI_Iallreduce");
+}
+
+void spike_exchange::complete() {
+    if (!agreed_.active()) return;
+    agreed_.wait();
+    agreed_total_ += static_cast<std::uint64_t>(agreement_[0]);
+    stop_ |= agreement_[1] != 0;
 }
 
 } // namespace lifnet

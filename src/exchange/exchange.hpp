@@ -6,8 +6,12 @@
 //              targets (MPI_Neighbor_alltoallv over a distributed-graph
 //              communicator built from the partition), so the bytes follow
 //              the edge cut instead of N.
-// Either way every rank also learns the epoch's spike count and whether any
-// rank asked to stop, so that all ranks stop at the same epoch.
+// Either way every rank also learns the spike count and whether any rank
+// asked to stop, so that all ranks stop at the same epoch: with allgather in
+// the exchange itself, with neighbour in a non-blocking all-reduce that the
+// next epoch's exchange completes, so that no rank waits for all the others
+// (the count and the stop arrive one epoch later).
+#include "comm/mpi_util.hpp"
 #include "neurons/local_spike.hpp"
 
 #include <lifnet/config.hpp>
@@ -36,8 +40,14 @@ public:
     // After exchange(): every spike of the epoch that this rank's synapses
     // may need, its own included, in no particular order.
     std::span<const spike> received() const { return received_; }
-    std::uint64_t total() const { return total_; } // spikes of the epoch, all ranks
-    bool stop() const { return stop_; }            // some rank asked to stop
+    // The spikes of all ranks over the epochs agreed so far (all but the
+    // last with neighbour routing, until complete()), and whether some rank
+    // asked to stop in one of them: the same on every rank.
+    std::uint64_t agreed_total() const { return agreed_total_; }
+    bool stop() const { return stop_; }
+    // Collective: completes the agreement in flight (blocking), so that
+    // agreed_total() counts every epoch exchanged.
+    void complete();
     // Spike bytes this rank has sent to other ranks (payload only).
     std::uint64_t bytes_sent() const { return bytes_sent_; }
 
@@ -68,8 +78,12 @@ private:
     std::vector<spike> send_;
 
     std::vector<spike> own_, received_;
-    std::uint64_t total_ = 0;
+    std::uint64_t agreed_total_ = 0;
     bool stop_ = false;
+    // neighbour routing: the agreement in flight, (spikes, stop) of this
+    // rank before it completes, their sums over the ranks after.
+    std::int64_t agreement_[2] = {0, 0};
+    collective_request agreed_;
     std::uint64_t bytes_sent_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -355,6 +356,22 @@ std::vector<hsize_t> reader::float_shape(const std::string& dataset, int rank) c
     return dims;
 }
 
+std::vector<double> reader::float_matrix(const std::string& dataset, hsize_t rows, hsize_t columns) const {
+    const auto dims = float_shape(dataset, 2);
+    if (dims[0] != rows || dims[1] != columns)
+        fail(dataset, "expected " + std::to_string(rows) + " x " + std::to_string(columns) + " values, found " +
+                          shape_name(dims));
+    const auto d = open_dataset(dataset);
+    handle type(check(H5Dget_type(d), "H5Dget_type"));
+    if (H5Tget_size(type) != 4 && H5Tget_size(type) != 8) fail(dataset, "floats of " + type_name(type));
+    // Bounded as any read: what is read must be stored (check_rows).
+    if (columns && rows > std::numeric_limits<hsize_t>::max() / columns) fail(dataset, "too many values");
+    check_rows(d, dataset, rows * columns, 0, rows * columns);
+    std::vector<double> out(rows * columns);
+    if (!out.empty()) check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "H5Dread");
+    return out;
+}
+
 template <typename T>
 T reader::scalar(const std::string& dataset) const {
     shape<T>(dataset, 0);
@@ -518,6 +535,7 @@ template double reader::scalar(const std::string&) const;
 template std::uint64_t reader::scalar(const std::string&) const;
 template std::vector<double> reader::values(const std::string&, hsize_t) const;
 template std::vector<std::uint64_t> reader::values(const std::string&, hsize_t) const;
+template std::vector<std::int64_t> reader::values(const std::string&, hsize_t) const;
 template std::vector<std::uint8_t> reader::values(const std::string&, hsize_t) const;
 template std::vector<double> reader::slice(const std::string&, hsize_t, hsize_t) const;
 template std::vector<std::uint64_t> reader::slice(const std::string&, hsize_t, hsize_t) const;

@@ -169,6 +169,9 @@ public:
     // (an error unless they lie within it).
     template <typename T>
     std::vector<T> slice(const std::string& dataset, hsize_t first, hsize_t count) const;
+    // A two-dimensional dataset of exactly rows × columns floats of 4 or 8
+    // bytes (a report), as doubles in row-major order (float32 converts exactly).
+    std::vector<double> float_matrix(const std::string& dataset, hsize_t rows, hsize_t columns) const;
     // Rows [first, first + count) of a one-dimensional dataset of node ids:
     // integers of any width and sign (other tools write int64), none
     // negative. Floats, strings and negative ids are refused, not converted.

@@ -117,15 +117,20 @@ spike_writer::spike_writer(hid_t file, const std::string& population, double dt,
     h5::check(H5Awrite(attr, sorting, &by_time), "H5Awrite");
 }
 
-void spike_writer::append(std::span<const spike> own, std::uint64_t total) {
+void spike_writer::append(std::span<const spike> own, std::uint64_t agreed_total) {
     pending_.insert(pending_.end(), own.begin(), own.end());
-    pending_total_ += total;
-    if (pending_total_ >= spike_batch) flush();
+    // written_ may run ahead of agreed_total by the spikes of epochs not yet agreed.
+    if (agreed_total >= written_ + spike_batch) write_batch();
 }
 
-void spike_writer::flush() {
+void spike_writer::flush(std::uint64_t agreed_total) {
+    inject_fault("write", comm_.rank());         // also when there is nothing to write
+    if (agreed_total != written_) write_batch(); // the same on every rank
+}
+
+// Collective: every rank's pending spikes, at least one on some rank.
+void spike_writer::write_batch() {
     inject_fault("write", comm_.rank());
-    if (pending_total_ == 0) return; // the same on every rank
     const auto size = static_cast<std::uint64_t>(comm_.size());
     // The batch's steps [lo, hi], in up to 64 buckets per rank of w steps.
     std::int64_t range[2] = {INT64_MAX, INT64_MAX}; // lo and -hi
@@ -143,8 +148,9 @@ void spike_writer::flush() {
     mpi_check(MPI_Allreduce(MPI_IN_PLACE, before.data(), static_cast<int>(before.size()), MPI_UINT64_T, MPI_SUM, comm_),
               "MPI_Allreduce");
     std::partial_sum(before.begin(), before.end(), before.begin());
+    const std::uint64_t total = before.back(); // the batch's spikes, all ranks
     // Bucket b goes to rank before[b] * size / total: pieces in rank order.
-    auto owner = [&](std::size_t b) { return static_cast<int>(before[b] * size / pending_total_); };
+    auto owner = [&](std::size_t b) { return static_cast<int>(before[b] * size / total); };
     std::vector<std::vector<spike>> send(size);
     for (const auto& s: pending_) send[owner(bucket(s))].push_back(s);
     auto piece = alltoallv(comm_, send);
@@ -159,10 +165,10 @@ void spike_writer::flush() {
         times.push_back(static_cast<double>(s.step + 1) * dt_);
         ids.push_back(s.id);
     }
-    timestamps_.append(pending_total_, first, times);
-    node_ids_.append(pending_total_, first, ids);
+    timestamps_.append(total, first, times);
+    node_ids_.append(total, first, ids);
     pending_.clear();
-    pending_total_ = 0;
+    written_ += total;
 }
 
 } // namespace lifnet

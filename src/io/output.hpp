@@ -43,19 +43,24 @@ private:
 class spike_writer {
 public:
     spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm);
-    // Collective: this rank's spikes of an epoch, and the epoch's total over
-    // all ranks (the same on every rank, so that all flush together).
-    void append(std::span<const spike> own, std::uint64_t total);
-    void flush(); // collective
+    // Collective: this rank's spikes of an epoch, and the spikes of all
+    // ranks over the epochs agreed so far (spike_exchange::agreed_total: the
+    // same on every rank, so that all flush together; it may leave out the
+    // latest epoch, whose spikes then join this batch or the next).
+    void append(std::span<const spike> own, std::uint64_t agreed_total);
+    // Collective: writes every spike appended; agreed_total counts them all.
+    void flush(std::uint64_t agreed_total);
 
 private:
+    void write_batch();
+
     double dt_;
     boost::mpi::communicator comm_;
     h5::handle group_;
     h5::appendable<double> timestamps_;
     h5::appendable<std::uint64_t> node_ids_;
-    std::vector<spike> pending_;      // this rank's
-    std::uint64_t pending_total_ = 0; // all ranks'
+    std::vector<spike> pending_; // this rank's
+    std::uint64_t written_ = 0;  // all ranks'
 };
 
 } // namespace lifnet

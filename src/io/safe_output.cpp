@@ -69,7 +69,7 @@ identity identify(const std::string& path) {
 }
 
 [[noreturn]] void refuse(const command_file& f, const std::string& why) {
-    throw config_error({{f.option, "'" + f.path + "' " + why}});
+    throw config_error({{f.option, "'" + f.path + "' " + why, f.path}});
 }
 
 // Everything about one output that this rank can see.

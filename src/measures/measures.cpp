@@ -24,7 +24,7 @@ sample_grid::sample_grid(const config& c): stride(c.steps(c.sample_dt)), last(c.
 voltage_measures::voltage_measures(const sample_grid& grid, std::size_t local_neurons, std::uint64_t N,
                                    const boost::mpi::communicator& comm):
     grid_(grid),
-    local_(local_neurons), N_(N), comm_(comm), mean_(local_neurons, 0.0), m2_(local_neurons, 0.0) {
+    local_(local_neurons), N_(N), comm_(comm), sums_(comm), mean_(local_neurons, 0.0), m2_(local_neurons, 0.0) {
     vbar_.reserve(static_cast<std::size_t>(grid.count()));
 }
 
@@ -51,7 +51,7 @@ __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void welford
 
 void voltage_measures::sample(std::int64_t m, std::size_t first, std::span<const double> V) {
     const auto w = static_cast<std::size_t>((m - grid_.first) / grid_.stride); // samples before this one
-    const auto row = w - vbar_.size();
+    const auto row = w - started_;
     // The buffer keeps its size from epoch to epoch (no clearing, no refill).
     if (buffer_.size() < (row + 1) * local_) buffer_.resize((row + 1) * local_);
     welford(V.data(), V.size(), mean_.data() + first, m2_.data() + first, static_cast<double>(w + 1),
@@ -59,7 +59,7 @@ void voltage_measures::sample(std::int64_t m, std::size_t first, std::span<const
 }
 
 std::size_t voltage_measures::buffered(std::int64_t step) const {
-    return static_cast<std::size_t>(grid_.count_upto(step)) - vbar_.size();
+    return static_cast<std::size_t>(grid_.count_upto(step)) - started_;
 }
 
 std::span<const double> voltage_measures::buffered_sample(std::size_t j) const {
@@ -90,27 +90,38 @@ void agree_on_divergence(const boost::mpi::communicator& comm, const std::vector
 } // namespace
 
 void voltage_measures::reduce(std::int64_t step) {
+    complete();
     // The same count on every rank, also on one without neurons.
     const std::size_t count = buffered(step);
     if (!count) return;
     // The sums, and whether this rank diverged: agreed in one reduction.
     std::vector<fixed128> sums(count + 1, 0);
-    const auto diverged = diverged_value(buffer_.data(), count * local_);
-    if (diverged.empty())
+    in_flight_diverged_ = diverged_value(buffer_.data(), count * local_);
+    if (in_flight_diverged_.empty())
         for (std::size_t s = 0; s < count; ++s) sums[s] = exact_sum(buffer_.data() + s * local_, local_);
     else
         sums[count] = 1;
-    all_reduce_sum(comm_, sums);
-    agree_on_divergence(comm_, sums, diverged);
-    for (std::size_t s = 0; s < count; ++s) {
+    std::swap(buffer_, in_flight_);
+    in_flight_samples_ = count;
+    started_ += count;
+    sums_.start(std::move(sums));
+}
+
+void voltage_measures::complete() {
+    if (!sums_.in_flight()) return;
+    const auto& sums = sums_.wait();
+    agree_on_divergence(comm_, sums, in_flight_diverged_);
+    for (std::size_t s = 0; s < in_flight_samples_; ++s) {
         const double vbar = from_fixed(sums[s]) / static_cast<double>(N_);
         vbar_.push_back(vbar);
-        abs_deviation_ += exact_sum_abs_deviation(buffer_.data() + s * local_, local_, vbar);
+        abs_deviation_ += exact_sum_abs_deviation(in_flight_.data() + s * local_, local_, vbar);
     }
+    in_flight_samples_ = 0;
 }
 
 void voltage_measures::finish(double dt, sync_measures& out) {
     reduce(grid_.last);
+    complete();
     const auto n = static_cast<double>(vbar_.size());
     out.Vbar = vbar_;
     out.t.clear();
@@ -158,7 +169,8 @@ std::vector<double> voltage_measures::neuron_state() const {
     return out;
 }
 
-voltage_measures::totals voltage_measures::global_state() const {
+voltage_measures::totals voltage_measures::global_state() {
+    complete();
     std::vector<fixed128> sum = {abs_deviation_};
     all_reduce_sum(comm_, sum);
     return {static_cast<std::int64_t>(vbar_.size()), sum[0], vbar_};
@@ -183,6 +195,7 @@ bool voltage_measures::restore(const std::vector<double>& neurons, const totals&
     }
     abs_deviation_ = comm_.rank() == 0 ? t.abs_deviation : 0;
     vbar_ = t.vbar;
+    started_ = vbar_.size();
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace lifnet {
@@ -26,24 +27,31 @@ public:
     // neurons [first, first + V.size()), buffered until reduce(). Every
     // neuron takes the samples in time order; chunks may come in any order.
     void sample(std::int64_t m, std::size_t first, std::span<const double> V);
-    // The buffered samples taken by a run up to time index `step`, and the
-    // j-th of them, for every local neuron.
+    // The buffered samples taken by a run up to time index `step` since the
+    // last reduce(), and the j-th of them, for every local neuron.
     std::size_t buffered(std::int64_t step) const;
     std::span<const double> buffered_sample(std::size_t j) const;
-    // Collective: V̄ of the samples buffered up to time index `step`, and
-    // their share of E.
+    // Collective, non-blocking: completes the reduction in flight (V̄ of its
+    // samples and their share of E), then starts the one of V̄'s sums over
+    // the samples buffered up to time index `step`, which the next call
+    // completes: no rank waits here for the others' latest epoch. The
+    // samples stay buffered until then.
     void reduce(std::int64_t step);
+    // Collective: completes the reduction in flight (blocking).
+    void complete();
     // Collective: fills chi, E, t and Vbar of `out`.
     void finish(double dt, sync_measures& out);
 
-    // For checkpoints, after reduce(): per neuron (mean, M2), and the totals.
+    // For checkpoints: per neuron (mean, M2), and the totals, with the
+    // reduction in flight completed (so a restart continues from a state
+    // the uninterrupted run reaches too).
     struct totals {
         std::int64_t samples;
         fixed128 abs_deviation; // summed over all ranks
         std::vector<double> vbar;
     };
     std::vector<double> neuron_state() const;
-    totals global_state() const; // collective
+    totals global_state(); // collective
     // Checks and restores them; `t.abs_deviation` is kept by rank 0 only, so
     // that the final sum is exact. False, with nothing restored, if they
     // cannot be the state of a run up to time index `step`.
@@ -54,7 +62,13 @@ private:
     std::size_t local_;
     std::uint64_t N_;
     boost::mpi::communicator comm_;
-    std::vector<double> buffer_;    // buffered samples × local neurons [mV]
+    // Samples × local neurons [mV]: those taken since the last reduce(), and
+    // those whose sums are in flight (swapped at each start, no copies).
+    std::vector<double> buffer_, in_flight_;
+    std::size_t in_flight_samples_ = 0;
+    std::string in_flight_diverged_; // this rank's divergence among them, if any
+    nonblocking_sum sums_;
+    std::size_t started_ = 0;       // samples whose reduction has started (V̄ known or in flight)
     std::vector<double> mean_, m2_; // Welford, per local neuron
     fixed128 abs_deviation_ = 0;    // Σ_t Σ_i |V_i − V̄|, local
     std::vector<double> vbar_;      // [mV], per sample

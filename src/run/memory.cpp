@@ -55,13 +55,13 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     }
     const std::uint64_t build = add(mul(80, synapses), mul(160, n));
     // Per neuron: state and accumulators, the delay ring of D + 1 steps, and
-    // the voltage samples an epoch (at most D steps) buffers before they
-    // are reduced.
+    // the voltage samples of two epochs (at most D steps each): the one
+    // being simulated, and the one whose V̄ is in flight.
     const auto D = static_cast<std::uint64_t>(c.delay_steps());
     const sample_grid grid(c);
     const auto samples = static_cast<std::uint64_t>(grid.count());
     const std::uint64_t per_epoch = std::min(samples, D / static_cast<std::uint64_t>(grid.stride) + 1);
-    const std::uint64_t per_neuron = add(add(100, mul(2 * sizeof(input_count), add(D, 1))), mul(8, per_epoch));
+    const std::uint64_t per_neuron = add(add(100, mul(2 * sizeof(input_count), add(D, 1))), mul(16, per_epoch));
     // Per sample, on every rank: V̄(t) and its copy in the results (16 B),
     // the sample times (8 B), the phase sums of R (32 B), and a
     // checkpoint's global copies of both (40 B).

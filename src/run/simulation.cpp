@@ -179,7 +179,7 @@ std::int64_t simulation::restore(const std::string& path) {
     run_collectively(comm_, [&] {
         if (!valid) throw file_error(path, "damaged checkpoint: values that no run can reach");
     });
-    summary_.spikes = s.spikes_total;
+    summary_.spikes = s.spikes_total; // before the restart; finish() adds this run's
     return step;
 }
 
@@ -221,7 +221,6 @@ void simulation::advance_epoch(std::int64_t e0, std::int64_t e1) {
         spike_stats_.add(fired_);
         fired_.clear();
     });
-    summary_.spikes += exchange_.total();
     if (options_.on_spikes) options_.on_spikes(exchange_.own());
     timed(run_phase::write, [&] { write_outputs(e0, e1); });
     // On every rank at once (the exchange agreed on it); the output's .tmp
@@ -242,16 +241,21 @@ void simulation::take_samples(std::int64_t step) {
 // The spikes, a full report buffer, then the checkpoint: due every
 // checkpoint_every_ steps, at the end, and when a rank asked to stop.
 void simulation::write_outputs(std::int64_t e0, std::int64_t e1) {
-    if (spikes_out_) spikes_out_->append(exchange_.own(), exchange_.total());
+    if (spikes_out_) spikes_out_->append(exchange_.own(), exchange_.agreed_total());
     if (report_ && report_->buffer_full()) report_->flush();
     const bool due = checkpoint_every_ > 0 && e1 / checkpoint_every_ > e0 / checkpoint_every_;
     if (!options_.checkpoint.empty() && (exchange_.stop() || due || e1 == c_.nsteps())) write_checkpoint(e1);
 }
 
 void simulation::write_checkpoint(std::int64_t step) {
-    // The collectives in the order of the fields: voltage totals, then phase sums.
+    // A checkpoint epoch waits for the agreements in flight: the state is
+    // then the one the uninterrupted run reaches once they complete (their
+    // sums do not depend on when that is).
+    exchange_.complete();
+    // The collectives in the order of the fields: voltage totals (which
+    // complete V̄'s reduction in flight), then phase sums.
     const checkpoint_state s{.step = step,
-                             .spikes_total = summary_.spikes,
+                             .spikes_total = summary_.spikes + exchange_.agreed_total(),
                              .V = block_.V,
                              .I = block_.I,
                              .refractory = block_.refractory,
@@ -275,6 +279,8 @@ run_summary simulation::finish() {
     const double timed_before = timed_seconds();
     progress_.finish();
     auto& s = summary_;
+    timed(run_phase::exchange, [&] { exchange_.complete(); });
+    s.spikes += exchange_.agreed_total(); // those before the restart, and this run's
     boost::mpi::all_gather(comm_, s.seconds[run_phase::simulate], s.update_seconds);
     loop_peak_ = std::max(loop_peak_, resident_bytes());
     boost::mpi::all_gather(comm_, loop_peak_, s.peak_memory_loop_per_rank);
@@ -291,7 +297,7 @@ run_summary simulation::finish() {
 }
 
 void simulation::complete_file() {
-    spikes_out_->flush();
+    spikes_out_->flush(exchange_.agreed_total());
     if (report_) report_->flush();
     spikes_out_.reset();
     report_.reset();
@@ -333,12 +339,21 @@ run_summary run(const config& c, const run_options& options, const context& ctx)
         // spike is due, so the block advances chunk by chunk through all its
         // steps. After the steps of an epoch, in this order:
         //   1. the report copies the epoch's samples (before 3 reduces them);
-        //   2. the exchange, which also agrees on the spike count and on stop;
-        //   3. delivery into the ring; the measures reduce V̄ and add spikes;
+        //   2. the exchange, which also agrees on the spike count and on stop
+        //      (neighbour routing: the previous epoch's agreement completes,
+        //      this epoch's starts);
+        //   3. delivery into the ring; the measures complete the previous
+        //      epoch's V̄ (and its share of E) and start this epoch's
+        //      reduction, and add the spikes;
         //   4. writes: the spikes, the report when its buffer is full, then
         //      the checkpoint (every checkpoint_every, at t_stop, on a stop),
-        //      so that a checkpoint follows the output up to its step;
+        //      so that a checkpoint follows the output up to its step; it
+        //      completes the reductions in flight first;
         //   5. on a stop, every rank throws `interrupted` after the checkpoint.
+        // No step waits for every rank: the reductions started in epoch k
+        // complete in epoch k + 1 (a stop takes effect one epoch later with
+        // neighbour routing), and finish() completes the last ones. Their
+        // sums are integers, so the results do not depend on when.
         const std::int64_t nsteps = c.nsteps(), epoch = c.epoch_steps();
         for (std::int64_t e0 = sim->first_step(); e0 < nsteps; e0 += epoch)
             sim->advance_epoch(e0, std::min(e0 + epoch, nsteps));

@@ -164,7 +164,7 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
     sweep_result result;
     result.members = members.size();
     result.skipped = members.size() - todo.size();
-    if (world.rank() == 0) {
+    if (world.rank() == 0 && spec.progress) {
         std::fprintf(stderr, "sweep: %zu members (%zu points x %zu seeds), %zu already done, %d groups of %d rank%s\n",
                      members.size(), members.size() / spec.seeds.size(), spec.seeds.size(), result.skipped,
                      world.size() / R, R, R == 1 ? "" : "s");
@@ -228,12 +228,13 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
         if (leader) {
             append_journal(journal, record);
             const long finished = counters.add(1, 1);
-            if (world.rank() == 0) show(finished);
+            if (world.rank() == 0 && spec.progress) show(finished);
         }
     }
     // Every finished member is in the journal: the same command resumes.
     if (boost::mpi::all_reduce(world, stopped, std::logical_or<>())) throw interrupted();
-    if (world.rank() == 0 && shown != static_cast<long>(todo.size())) show(static_cast<long>(todo.size()));
+    if (world.rank() == 0 && spec.progress && shown != static_cast<long>(todo.size()))
+        show(static_cast<long>(todo.size()));
 
     // Rank 0 rebuilds the summary from the journal, the record of what is done.
     std::uint64_t failed = 0;

@@ -70,6 +70,18 @@ class CheckpointTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assert_continues(load(out), first=load(self.path("a.h5")))
 
+    def test_two_ranks_with_periodic_checkpoints_then_restart(self):
+        # V̄'s reduction and the spike count are still in flight at the end
+        # of every epoch on several ranks (issue 16): each checkpoint epoch
+        # completes them, so that V̄, chi and E continue bit for bit.
+        ckpt = self.path("periodic.ckpt")
+        r = run(MODEL + ["--set", "t_stop=200", "--checkpoint-every", "30ms", "--checkpoint", ckpt,
+                         "-o", self.path("p2.h5")], 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run(["--restart", ckpt, "--set", "t_stop=400", "-o", self.path("p3.h5")], 3)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_continues(load(self.path("p3.h5")), first=load(self.path("p2.h5")))
+
     def test_signal_leaves_a_checkpoint_to_continue_from(self):
         ckpt = self.path("sig.ckpt")
         args = MODEL + ["--set", "t_stop=400", "--checkpoint-every", "50ms", "--checkpoint", ckpt,

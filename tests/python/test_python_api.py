@@ -228,7 +228,9 @@ class OpenTest(unittest.TestCase):
         self.assert_refused(self.copy("string_t.h5", replace("sync/t", np.array([b"a", b"b"]))), "sync/t")
         self.assert_refused(self.copy("no_sync.h5", lambda f: f.__delitem__("sync")), "not a lifnet run file")
         self.assert_refused(self.copy("bad_config.h5", lambda f: f.attrs.__setitem__("config", "N = -1\n")), "config")
-        self.assert_refused(self.copy("sweep.h5", lambda f: f.attrs.__setitem__("kind", "lifnet-sweep")), "not a run")
+        # Read as the sweep summary it claims to be: refused as one.
+        self.assert_refused(self.copy("sweep.h5", lambda f: f.attrs.__setitem__("kind", "lifnet-sweep")), "varied")
+        self.assert_refused(self.copy("other.h5", lambda f: f.attrs.__setitem__("kind", "lifnet-other")), "not a run")
 
 
 # Runs a long network to `out` until a signal stops it, then a short one

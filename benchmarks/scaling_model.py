@@ -105,7 +105,7 @@ class Net:
     d_ms: float = 1.0
     sample_dt_ms: float = 1.0
     t_stop_ms: float = 1000.0
-    sync: str = "global"       # global: a blocking collective each epoch (today); neighbours: none (issue 16 part 3)
+    sync: str = "global"       # global: a blocking collective each epoch (before issue 16 part 3); neighbours: none (now)
     threads: int = 1           # > 1: ASSUMED hybrid variant (not built): P ranks of `threads` cores each
 
     @property
@@ -325,13 +325,21 @@ def epoch_time(net, m=DEFAULT, exchange="neighbour"):
     samples = L * net.dt_ms / net.sample_dt_ms
     measures = n_core * samples * m.measures_sample_s
     vbar = rounds * rnd if net.sync == "global" else 0.0  # blocking V-bar all-reduce (today)
-    return {"update": update, "wait": wait, "exchange": ex, "deliver": deliver, "measures": measures, "vbar": vbar}
+    # The spike file (io/output.cpp): a batch every 2^16 spikes of the whole
+    # network (at most one per epoch) costs a dense MPI_Alltoall of 8 B per
+    # rank (Open MPI: Bruck's log2 P rounds of 4 P bytes each) and about five
+    # small all-reduces, besides the HDF5 writes themselves (not modelled).
+    batches = min(1.0, net.rate_hz * net.N * net.dt_ms * 1e-3 * L / 2 ** 16)
+    alltoall = rounds * (lat + rnd + 4 * Pr * byte * T) if Pr > 1 else 0.0
+    write = batches * (alltoall + 5 * rounds * rnd)
+    return {"update": update, "wait": wait, "exchange": ex, "deliver": deliver, "measures": measures, "vbar": vbar,
+            "spike file": write}
 
 
 def predict(net, m=DEFAULT, exchange="neighbour"):
     t = epoch_time(net, m, exchange)
     loop = t["update"] + t["wait"] + t["exchange"] + t["deliver"]
-    step_all = (loop + t["measures"] + t["vbar"]) / net.L
+    step_all = (loop + t["measures"] + t["vbar"] + t["spike file"]) / net.L
     # Serial reference: the same neurons on one core of a 1-rank run, no communication.
     serial = replace(net, P=1, threads=1, N=net.n)
     s = epoch_time(serial, m)
@@ -582,7 +590,7 @@ def breaks(net, pr, m):
     if pr["memory"]["peak"] > 4e9:
         why.append("memory > 4 GB/rank")
     parts = {"wait (jitter, global sync)": t["wait"], "exchange": t["exchange"], "delivery": t["deliver"],
-             "V-bar all-reduce": t["vbar"]}
+             "V-bar all-reduce": t["vbar"], "spike file (dense all-to-all)": t["spike file"]}
     worst = max(parts, key=parts.get)
     if parts[worst] > 0.25 * t["update"]:
         ex_msgs = 4 * pr["traffic"]["neighbours"] * (m.net_msg_s if not m.on_node(net.P) else m.ex_msg_s)
@@ -604,7 +612,7 @@ def report(m, rows):
       f"{m.deliver_remote_s * 1e9:.0f} ns more per remote spike received (least squares, round-3 neighbour rows)")
     w(f"- wait for the slowest rank, per epoch: J(m) x ({m.wait_abs_s * 1e6:.0f} us + {m.wait_rel:.3f} x update), "
       f"J(m) = expected max of m standard normals (J(16) = {J(16):.2f}, J(1e5) = {J(100000):.2f}); "
-      "m = ranks with a global synchronisation per epoch (today), neighbours + 1 without (part 3)")
+      "m = all ranks with a global synchronisation per epoch (before part 3), the neighbours' with none (now)")
     w(f"- exchange on one node: {m.ex_fixed_s * 1e6:.1f} us + {m.ex_msg_s * 1e6:.2f} us per message "
       f"+ {m.ex_round_s * 1e6:.2f} us per log2 P round + {m.ex_byte_s * 1e9:.1f} ns per byte sent "
       "(round3-exchange-kernel.txt: 3.8 us at 4 ranks, 4.9 us at 16)")
@@ -619,9 +627,10 @@ def report(m, rows):
         w(f"### Predicted: k = {k}, p = 0.1, 50 Hz, block partition, neighbour routing (PREDICTED)")
         w("")
         w("| N | ranks | neurons/rank | memory/rank (set-up, loop) | neighbour ranks | B sent/rank/step | "
-          "msgs sent/rank/step | update µs/step | step µs (today) | efficiency today | efficiency, no global sync | "
-          "efficiency, no global sync, quiet node | nsps (the same) | what limits it (the same) |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "msgs sent/rank/step | update µs/step | spike file µs/epoch | step µs (before part 3) | "
+          "efficiency before part 3 (a global sync per epoch) | efficiency now (no global sync) | "
+          "efficiency now, quiet node | nsps (the same) | what limits it (the same) |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for N in NS:
             for P in RANKS:
                 if N / P < 1:
@@ -637,7 +646,8 @@ def report(m, rows):
                 mem = pr["memory"]
                 w(f"| {N:.0e} | {P:,} | {net.n:,} | {fmt_bytes(mem['setup_total'])}, {fmt_bytes(mem['loop_total'])} | "
                   f"{tr['neighbours']:,.0f} | {fmt(tr['bytes'])} | {fmt(tr['messages'])} | "
-                  f"{fmt(pr['time']['update'] / net.L * 1e6)} | {fmt(pr['step'] * 1e6)} | {pr['efficiency']:.2f} | "
+                  f"{fmt(pr['time']['update'] / net.L * 1e6)} | {fmt(pr['time']['spike file'] * 1e6)} | "
+                  f"{fmt(pr['step'] * 1e6)} | {pr['efficiency']:.2f} | "
                   f"{pr2['efficiency']:.2f} | {pr3['efficiency']:.2f} | {pr3['nsps']:.2e} | {breaks(net, pr3, quiet)} |")
         w("")
     return "\n".join(lines)
@@ -651,9 +661,9 @@ def loop_efficiency(net, m, weak):
     return t1 / tp if weak else t1 / (net.P * tp)
 
 
-TARGETS = [("strong, N = 1e6, 200 ms", Net(N=1e6, P=16, t_stop_ms=200), False, 0.85),
-           ("strong, N = 1e5", Net(N=1e5, P=16), False, 0.75),
-           ("weak, 50,000 per rank", Net(N=8e5, P=16), True, 0.90)]
+TARGETS = [("strong, N = 1e6, 200 ms", Net(N=1e6, P=16, t_stop_ms=200, sync="neighbours"), False, 0.85),
+           ("strong, N = 1e5", Net(N=1e5, P=16, sync="neighbours"), False, 0.75),
+           ("weak, 50,000 per rank", Net(N=8e5, P=16, sync="neighbours"), True, 0.90)]
 
 
 def jitter_for(net, m, weak, target):
@@ -670,20 +680,20 @@ def jitter_for(net, m, weak, target):
 
 
 def targets_table(m):
-    lines = ["| target (16 ranks, k = 10) | goal | PREDICTED today | PREDICTED without the wait | "
-             "wait per epoch today | jitter that meets the goal |", "|---|---|---|---|---|---|"]
+    lines = ["| target (16 ranks, k = 10, no global sync: now) | goal | PREDICTED with the measured jitter | "
+             "PREDICTED without the wait | wait per epoch | jitter that meets the goal |", "|---|---|---|---|---|---|"]
     for name, net, weak, goal in TARGETS:
         e = loop_efficiency(net, m, weak)
         e0 = loop_efficiency(net, replace(m, wait_abs_s=0, wait_rel=0), weak)
         f = jitter_for(net, m, weak, goal)
         wait = predict(net, m)["time"]["wait"]
         lines.append(f"| {name} | {goal:.2f} | {e:.2f} | {e0:.2f} | {wait * 1e6:.0f} µs | "
-                     f"{f * 100:.0f} % of today's ({wait * f * 1e6:.0f} µs per epoch) |")
+                     f"{f * 100:.0f} % of the measured ({wait * f * 1e6:.0f} µs per epoch) |")
     return "\n".join(lines)
 
 
-VARIANTS = [("today: pure MPI, neighbour collectives, global sync", dict(), "neighbour"),
-            ("no global sync (part 3)", dict(sync="neighbours"), "neighbour"),
+VARIANTS = [("pure MPI, neighbour collectives, a global sync per epoch (before part 3)", dict(), "neighbour"),
+            ("pure MPI, no global sync (now, part 3)", dict(sync="neighbours"), "neighbour"),
             ("sparse exchange (NBX), no global sync", dict(sync="neighbours"), "nbx"),
             ("64 threads per rank (or a two-level all-to-all through node leaders)", dict(threads=64, sync="neighbours"),
              "neighbour"),
@@ -842,7 +852,7 @@ def main():
     pp.add_argument("--N", type=float, required=True)
     pp.add_argument("--k", type=int, default=10)
     pp.add_argument("--p", type=float, default=0.1)
-    pp.add_argument("--ranks", type=int, required=True)
+    pp.add_argument("--ranks", type=int, required=True, help="ranks (with --threads: cores)")
     pp.add_argument("--partition", choices=["block", "random"], default="block")
     pp.add_argument("--routing", choices=["neighbour", "allgather"], default="neighbour")
     pp.add_argument("--rate", type=float, default=50.0, help="mean rate [Hz] (default 50, as measured)")
@@ -880,13 +890,18 @@ def main():
         net = Net(N=args.N, k=args.k, p=args.p, P=args.ranks, partition=args.partition, routing=args.routing,
                   rate_hz=args.rate, sync=args.sync, threads=args.threads)
         pr = predict(net, m, args.exchange)
-        print(f"PREDICTED: N = {args.N:.3g}, k = {args.k}, p = {args.p}, {args.ranks} ranks"
-              f"{f' of {args.threads} threads' if args.threads > 1 else ''}, {args.partition}, {args.routing}, "
+        print(f"PREDICTED: N = {args.N:.3g}, k = {args.k}, p = {args.p}, "
+              f"{f'{args.ranks} cores as {args.ranks // args.threads} ranks of {args.threads} threads' if args.threads > 1 else f'{args.ranks} ranks'}, "
+              f"{args.partition}, {args.routing}, "
               f"sync {args.sync}, exchange {args.exchange}")
-        print(f"  neurons per rank {net.n:,}; neighbour ranks {pr['traffic']['neighbours']:.1f}; "
+        print(f"  neurons per {'core' if args.threads > 1 else 'rank'} {net.n:,}; "
+              f"neighbour ranks {pr['traffic']['neighbours']:.1f}; "
               f"destinations per spike {pr['traffic']['dest']:.3f}")
-        print(f"  per rank and step: {pr['traffic']['spikes']:.3g} spikes, {pr['traffic']['bytes']:.4g} B sent, "
-              f"{pr['traffic']['messages']:.3g} messages sent")
+        tr = pr["traffic"]
+        msgs = tr["messages"] if args.exchange == "neighbour" else (
+            min(tr["neighbours"], tr["spikes"] * net.L * tr["dest"]) + math.ceil(math.log2(max(2, args.ranks // args.threads)))
+        ) / net.L
+        print(f"  per rank and step: {tr['spikes']:.3g} spikes, {tr['bytes']:.4g} B sent, {msgs:.3g} messages sent")
         print("  per epoch [us]: " + ", ".join(f"{k} {v * 1e6:.1f}" for k, v in pr["time"].items()))
         print(f"  step {pr['step'] * 1e6:.2f} us, {pr['nsps']:.3g} neuron-steps/s, efficiency {pr['efficiency']:.3f}")
         mem = pr["memory"]

@@ -74,7 +74,7 @@ std::string python_name(const std::string& key) {
 // written, a FileError whose `path` names the first such file.
 void raise_config_error(const config_error& e) {
     std::vector<config_error::problem> renamed;
-    bool all_files = true;
+    bool all_files = !e.problems.empty();
     for (const auto& p: e.problems) {
         renamed.push_back({python_name(p.key), p.message, p.path});
         all_files = all_files && !p.path.empty();

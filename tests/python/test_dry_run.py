@@ -8,6 +8,9 @@ network and seed at 2, 3 and 4 ranks (block and random partitions):
   at these sizes: measured, docs/user-guide.md);
 - bytes per spike: the real run's exchange bytes equal 16 bytes times, over
   its spikes, the ranks each spike's neuron is routed to;
+- memory: the dry run's set-up and loop figures are within 10 % of the real
+  rank's reported peaks (every rank's, from the run summary), on networks
+  large enough that the data, not the libraries, make most of it;
 - bad options are refused with exit code 2 naming the option, and so are a
   dry run under mpirun, ptscotch, er and a graph file.
 
@@ -117,6 +120,26 @@ class dry_run_against_real_runs(unittest.TestCase):
 
     def test_four_ranks_block(self):
         self.check(4, "block")
+
+    def check_memory(self, ranks, net):
+        r = lifnet([*sets(**net), "-o", os.path.join(self.folder, f"mem{ranks}.h5")], ranks)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = re.search(r"peak memory per rank \(MB, up to the loop / in the loop\):(.*)", r.stdout)
+        real = {int(a): (float(b) * 1e6, float(c) * 1e6) for a, b, c in re.findall(r"(\d+): ([\d.]+) / ([\d.]+)", m.group(1))}
+        for R in range(ranks):
+            with self.subTest(ranks=ranks, rank=R):
+                mem = self.dry(ranks, R, net)["memory"]
+                setup, loop = real[R]
+                self.assertAlmostEqual(mem["setup_bytes"] / setup, 1, delta=0.1)
+                self.assertAlmostEqual(mem["loop_bytes"] / loop, 1, delta=0.1)
+                # The data, not only the libraries: the set-up's peak is well above the start.
+                self.assertGreater(mem["setup_bytes"] - mem["baseline_bytes"], 0.3 * setup)
+
+    def test_memory_two_ranks(self):
+        self.check_memory(2, dict(NET, N=200000, partition="block"))
+
+    def test_memory_four_ranks_random(self):
+        self.check_memory(4, dict(NET, N=200000, partition="random"))
 
     def test_rate_gives_the_bytes_per_step(self):
         d = self.dry(2, 0, dict(NET, partition="block"), ["--rate", "10"])

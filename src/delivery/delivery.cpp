@@ -112,7 +112,7 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
     }
     offsets_.push_back(targets_.size());
     const std::uint64_t span = sources_.empty() ? 0 : sources_.back() + 1; // ids 0 .. span - 1 hold sources
-    while (span >> shift_ > sources_.size()) ++shift_;
+    shift_ = bucket_shift(sources_.size(), span);
     const std::uint64_t buckets = span == 0 ? 0 : ((span - 1) >> shift_) + 1;
     bucket_start_.resize(buckets + 1);
     std::size_t k = 0;
@@ -120,6 +120,12 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
         while (k < sources_.size() && sources_[k] < b << shift_) ++k;
         bucket_start_[b] = k;
     }
+}
+
+int connections::bucket_shift(std::uint64_t count, std::uint64_t span) {
+    int shift = 4; // at least 16 ids per bucket
+    while (span >> shift > count) ++shift;
+    return shift;
 }
 
 void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const {

@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <random>
 #include <thread>
 #include <malloc.h>
 
@@ -176,6 +177,61 @@ std::string json_string(const std::string& text) {
     return out + "\"";
 }
 
+// R's neurons simulated alone: their own spikes delivered through the real
+// connection list, and in place of each synapse from another rank a Poisson
+// spike train at `rate_hz` (a surrogate: the other ranks' spikes neither
+// correlated with R's nor with each other), f_inh of them inhibitory.
+struct surrogate_result {
+    std::int64_t steps = 0;
+    double update_seconds = 0, deliver_seconds = 0; // wall time of the neuron updates and of the delivery
+    std::uint64_t spikes = 0;                       // of R's neurons
+};
+
+surrogate_result simulate_alone(const config& c, const adjacency& adj, const std::function<bool(std::uint64_t)>& mine,
+                                double rate_hz, double ms) {
+    using clock = std::chrono::steady_clock;
+    surrogate_result s;
+    s.steps = std::llround(ms / c.dt);
+    config no_inhibitory = c; // the inhibitory set needs every rank (see loop_memory)
+    no_inhibitory.f_inh = 0;
+    const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
+    const connections list(adj, inhibitory_set(no_inhibitory, adj.ids, self));
+    neuron_block block(c, adj.ids, std::vector<double>(adj.rows(), c.J));
+    delay_ring ring(block.size(), c.delay_steps());
+    const sample_grid grid(c);
+    std::vector<double> exc_mean(adj.rows()), inh_mean(adj.rows()); // remote spikes per step
+    for (std::size_t r = 0; r < adj.rows(); ++r) {
+        std::uint64_t remote = 0;
+        for (auto e = adj.offsets[r]; e < adj.offsets[r + 1]; ++e) remote += !mine(adj.neighbours[e]);
+        const double per_step = static_cast<double>(remote) * rate_hz * c.dt / 1000.0;
+        exc_mean[r] = per_step * (1 - c.f_inh);
+        inh_mean[r] = per_step * c.f_inh;
+    }
+    std::mt19937_64 random(c.seed);
+    std::vector<local_spike> fired;
+    std::vector<spike> own;
+    const auto none = [](std::int64_t, std::size_t, std::span<const double>) {};
+    for (std::int64_t e0 = 0; e0 < s.steps; e0 += c.epoch_steps()) {
+        const std::int64_t e1 = std::min(e0 + c.epoch_steps(), s.steps);
+        for (std::int64_t n = e0; n < e1; ++n)
+            for (std::size_t r = 0; r < adj.rows(); ++r) {
+                if (exc_mean[r] > 0) ring.counts(n, false)[r] += static_cast<input_count>(std::poisson_distribution<int>(exc_mean[r])(random));
+                if (inh_mean[r] > 0) ring.counts(n, true)[r] += static_cast<input_count>(std::poisson_distribution<int>(inh_mean[r])(random));
+            }
+        const auto t0 = clock::now();
+        block.advance(e0, e1, ring, c.g, grid, fired, none);
+        const auto t1 = clock::now();
+        own.clear();
+        for (const auto& [n, i]: fired) own.push_back({n, adj.ids[i]});
+        list.deliver(own, c.delay_steps(), ring);
+        s.deliver_seconds += std::chrono::duration<double>(clock::now() - t1).count();
+        s.update_seconds += std::chrono::duration<double>(t1 - t0).count();
+        s.spikes += fired.size();
+        fired.clear();
+    }
+    return s;
+}
+
 struct run_timing {
     unsigned threads;
     double graph_seconds, seconds;
@@ -184,7 +240,7 @@ struct run_timing {
 // The record (docs/output-format.md, "The dry-run record").
 std::string record(const config& c, const dry_run_options& o, partition_method method, const std::string& command_line,
                    const rank_counts& k, const replay_result& mem, const exchange_per_step& x,
-                   const rank_graph_stats& gs, const run_timing& t) {
+                   const rank_graph_stats& gs, const surrogate_result& sim, const run_timing& t) {
     std::string j;
     char buf[512];
     auto add = [&](const char* fmt, auto... values) {
@@ -223,6 +279,14 @@ std::string record(const config& c, const dry_run_options& o, partition_method m
         "\"messages_received_per_step\": %.17g, \"collectives_per_epoch\": %d},\n",
         ull(sizeof(spike)), x.rate_hz, x.rate_given ? "option" : "free_neuron", x.sent_bytes, x.received_bytes,
         x.sent_messages, x.received_messages, c.routing == spike_routing::neighbour ? 1 : 0);
+    if (sim.steps > 0) {
+        const double per_step = 1.0 / static_cast<double>(sim.steps);
+        add("  \"simulated\": {\"steps\": %lld, \"update_seconds_per_step\": %.6g, \"deliver_seconds_per_step\": %.6g, "
+            "\"rate_hz\": %.6g, \"remote_input\": \"poisson\", \"remote_rate_hz\": %.17g},\n",
+            static_cast<long long>(sim.steps), sim.update_seconds * per_step, sim.deliver_seconds * per_step,
+            k.neurons ? 1000.0 * static_cast<double>(sim.spikes) / (static_cast<double>(k.neurons) * sim.steps * c.dt) : 0.0,
+            x.rate_hz);
+    }
     add("  \"graph\": {\"lattice_edges_streamed\": %llu, \"rewired\": %llu, \"candidates\": %llu, \"rounds\": %llu, "
         "\"collisions_among_candidates\": %llu},\n",
         ull(gs.lattice_edges), ull(gs.rewired), ull(gs.candidates), ull(gs.rounds), ull(gs.local_collisions));
@@ -278,8 +342,9 @@ std::string dry_run(const config& c, const dry_run_options& o, const std::string
                                                        edges, in_block),
                                          owner, k));
     const auto x = exchange_at_rate(c, o, k);
+    const auto sim = o.simulate_ms > 0 ? simulate_alone(c, adj, mine, x.rate_hz, o.simulate_ms) : surrogate_result{};
     const run_timing t{threads, graph_seconds, std::chrono::duration<double>(clock::now() - started).count()};
-    const auto j = record(c, o, method, command_line, k, mem, x, gs, t);
+    const auto j = record(c, o, method, command_line, k, mem, x, gs, sim, t);
     write_file_safely(o.output, j);
     return j;
 }

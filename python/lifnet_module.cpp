@@ -52,12 +52,16 @@ PyObject* file_error_type = nullptr;   // lifnet.FileError
 // The name a Python caller gave a CLI option: the keyword argument of run()
 // or sweep() ("-o" is output=, "--vary p" is vary['p']); keys stay as they are.
 std::string python_name(const std::string& key) {
-    static const std::pair<const char*, const char*> names[] = {
-        {"-o (its journal)", "output (its journal)"}, {"-o", "output"}, {"--member-output", "member_output"},
-        {"--ranks-per-member", "ranks_per_member"},   {"--max-members", "max_members"},
-        {"--save-graph", "save_graph"},               {"--seeds", "seeds"},
-        {"--checkpoint", "checkpoint"},               {"--restart", "restart"},
-        {"--checkpoint-every", "checkpoint_every"}};
+    static const std::pair<const char*, const char*> names[] = {{"-o (its journal)", "output (its journal)"},
+                                                                {"-o", "output"},
+                                                                {"--member-output", "member_output"},
+                                                                {"--ranks-per-member", "ranks_per_member"},
+                                                                {"--max-members", "max_members"},
+                                                                {"--save-graph", "save_graph"},
+                                                                {"--seeds", "seeds"},
+                                                                {"--checkpoint", "checkpoint"},
+                                                                {"--restart", "restart"},
+                                                                {"--checkpoint-every", "checkpoint_every"}};
     for (const auto& [cli, python]: names)
         if (key == cli) return python;
     if (key.rfind("--vary ", 0) == 0) return "vary['" + key.substr(7) + "']";
@@ -70,7 +74,7 @@ std::string python_name(const std::string& key) {
 // written, a FileError whose `path` names the first such file.
 void raise_config_error(const config_error& e) {
     std::vector<config_error::problem> renamed;
-    bool all_files = true;
+    bool all_files = !e.problems.empty();
     for (const auto& p: e.problems) {
         renamed.push_back({python_name(p.key), p.message, p.path});
         all_files = all_files && !p.path.empty();
@@ -181,8 +185,8 @@ struct result {
     bool gathered = true; // spikes of every rank (on rank 0), or of this rank only
     // The membrane-potential report read back from the run file, if it has one.
     std::optional<py::array_t<std::uint64_t>> report_ids = {}; // the recorded neurons, in column order
-    std::optional<py::array_t<double>> report = {};           // V [mV], samples × recorded neurons
-    std::optional<py::array_t<double>> report_t = {};         // sample times [ms]
+    std::optional<py::array_t<double>> report = {};            // V [mV], samples × recorded neurons
+    std::optional<py::array_t<double>> report_t = {};          // sample times [ms]
 };
 
 template <typename T>
@@ -297,9 +301,15 @@ result open_run_file(const std::string& path) {
     summary["spikes"] = contents.node_ids.size();
     summary["ranks"] = contents.ranks;
     summary["seconds"] = seconds;
-    result r{contents.cfg, to_array(contents.node_ids), to_array(contents.times), std::move(contents.sync), summary,
-             path,         0,
-             1,            true};
+    result r{contents.cfg,
+             to_array(contents.node_ids),
+             to_array(contents.times),
+             std::move(contents.sync),
+             summary,
+             path,
+             0,
+             1,
+             true};
     set_report(r, contents);
     return r;
 }
@@ -358,9 +368,8 @@ sweep_axis python_axis(const std::string& key, const py::handle& values) {
 }
 
 py::dict sweep_python(const py::object& given, const py::object& vary, const py::object& seeds,
-                      const std::string& output, const std::optional<std::string>& member_output,
-                      int ranks_per_member, std::size_t max_members, bool save_graph, bool progress,
-                      const py::object& comm) {
+                      const std::string& output, const std::optional<std::string>& member_output, int ranks_per_member,
+                      std::size_t max_members, bool save_graph, bool progress, const py::object& comm) {
     ensure_environment();
     const context ctx = run_context(comm);
     sweep_spec spec;
@@ -418,6 +427,8 @@ py::dict sweep_python(const py::object& given, const py::object& vary, const py:
             }
         check([&] { spec.seeds = parse_seeds(text, spec.max_members); });
     }
+    // 0: the [sweep] table's, else 1 (as the CLI without --ranks-per-member).
+    if (ranks_per_member < 0) problems.push_back({"--ranks-per-member", "must be > 0 (or 0 for the default)"});
     if (ranks_per_member > 0) spec.ranks_per_member = ranks_per_member;
     if (!problems.empty()) throw config_error(std::move(problems));
     sweep_result done;
@@ -567,15 +578,16 @@ value raises ConfigError naming every bad key. Keys read as attributes.)")
                       "The membrane-potential report V [mV] (float64, samples × recorded neurons), read from the run "
                       "file; None when no report was recorded (record = none, or run() without output=). From run(), "
                       "on rank 0 only.")
-        .def_readonly("report_ids", &result::report_ids, "The recorded node ids (uint64), one per report column; or None.")
+        .def_readonly("report_ids", &result::report_ids,
+                      "The recorded node ids (uint64), one per report column; or None.")
         .def_readonly("report_t", &result::report_t, "The report's sample times [ms], one per report row; or None.");
 
     m.def("_open", &open_file, py::arg("path"),
           "A run file as a Result, a sweep summary as a dict (lifnet.open wraps it); FileError for anything else.");
     m.def("_sweep", &sweep_python, py::arg("config") = py::none(), py::kw_only(), py::arg("vary") = py::none(),
           py::arg("seeds") = py::none(), py::arg("output"), py::arg("member_output") = py::none(),
-          py::arg("ranks_per_member") = 0, py::arg("max_members") = default_max_members,
-          py::arg("save_graph") = false, py::arg("progress") = false, py::arg("comm") = py::none(),
+          py::arg("ranks_per_member") = 0, py::arg("max_members") = default_max_members, py::arg("save_graph") = false,
+          py::arg("progress") = false, py::arg("comm") = py::none(),
           "lifnet.sweep without the wrapping of its table (see lifnet.sweep).");
     m.def("run", &run_python, py::arg("config") = py::none(), py::kw_only(), py::arg("output") = py::none(),
           py::arg("comm") = py::none(), py::arg("progress") = false, py::arg("checkpoint") = py::none(),

@@ -15,7 +15,7 @@ set(LIFNET_ENGINE_SOURCES
   measures/exact_sum.cpp measures/measures.cpp
   neurons/neurons.cpp neurons/noise.cpp neurons/random.cpp
   partition/library.cpp partition/partition.cpp
-  run/dry_run.cpp run/memory.cpp run/progress.cpp run/simulation.cpp
+  run/dry_run.cpp run/memory.cpp run/setup_replay.cpp run/progress.cpp run/simulation.cpp
   sweep/journal.cpp sweep/sweep.cpp)
 set(LIFNET_SOURCES ${LIFNET_CONFIG_SOURCES} ${LIFNET_ENGINE_SOURCES})
 # The per-step and per-sample kernels are written to vectorise at -O3 (GCC 12's -O2 does not).

@@ -104,7 +104,8 @@ def sweep(config=None, *, vary=None, seeds=None, output, member_output=None, ran
       only the members not yet finished.
     member_output: a folder for every member's full run file.
     ranks_per_member: ranks that run one member (must divide the ranks of
-      comm); max_members: refuse larger sweeps; save_graph: members' run
+      comm; 0: the [sweep] table's, else 1); max_members: refuse larger
+      sweeps (points x seeds); save_graph: members' run
       files hold their edges; progress: rank 0 prints a line per finished
       member (with the elapsed time [s] and an estimate of the rest) to stderr.
     comm: an mpi4py communicator (default: every rank of the job).

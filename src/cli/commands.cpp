@@ -96,6 +96,11 @@ void define_commands(CLI::App& app, arguments& a) {
         ->type_name("HZ")
         ->check(CLI::NonNegativeNumber)
         ->needs(dry);
+    run->add_option("--simulate", a.dry_run.simulate_ms,
+                    "with --dry-run: also simulate the rank's neurons this long [ms], the input from other ranks "
+                    "replaced by Poisson spikes at --rate, to time their update")
+        ->type_name("MS")
+        ->needs(dry);
     run->footer(keys_help());
     a.sweep.output = "sweep.h5";
     auto* sweep = a.sweep_command =

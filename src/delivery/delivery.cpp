@@ -121,11 +121,13 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
 }
 
 void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const {
-    // The lookups of later spikes miss the cache: fetch their bucket 16
-    // spikes ahead, and their sources and target offsets 8 ahead.
+    // Two passes, so that every lookup's memory is fetched ahead of its use.
+    // First each spike's source (a synapse list here or none): its bucket
+    // is fetched 16 spikes ahead, its sources and target offsets 8 ahead.
     auto bucket_of = [&](std::size_t j) {
         return std::min<std::uint64_t>(spikes[j].id / bucket, bucket_start_.size() - 1);
     };
+    found_.clear();
     for (std::size_t j = 0; j < spikes.size(); ++j) {
         if (j + 16 < spikes.size()) __builtin_prefetch(&bucket_start_[bucket_of(j + 16)]);
         if (j + 8 < spikes.size()) {
@@ -133,14 +135,28 @@ void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_r
             __builtin_prefetch(sources_.data() + first);
             __builtin_prefetch(offsets_.data() + first);
         }
-        const auto& s = spikes[j];
-        const auto b = s.id / bucket;
+        const auto b = spikes[j].id / bucket;
         if (b + 1 >= bucket_start_.size()) continue;
         const auto end = sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b + 1]);
-        const auto it = std::lower_bound(sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b]), end, s.id);
-        if (it == end || *it != s.id) continue;
-        const auto k = static_cast<std::size_t>(it - sources_.begin());
-        auto* counts = ring.counts(s.step + 1 + D, inhibitory_[k]);
+        const auto it =
+            std::lower_bound(sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b]), end, spikes[j].id);
+        if (it != end && *it == spikes[j].id) found_.push_back({j, static_cast<std::size_t>(it - sources_.begin())});
+    }
+    // Then the counts: a source's target list is fetched 16 spikes ahead,
+    // the counts of its first target (the others are mostly on the same
+    // lines: the graph's neighbours are near in id and so in local index) 8
+    // ahead. Without this, most increments waited for a target list or a
+    // count line that the neuron update had evicted (perf, N = 1e5).
+    auto counts_of = [&](const found& f) { return ring.counts(spikes[f.spike].step + 1 + D, inhibitory_[f.source]); };
+    for (std::size_t q = 0; q < found_.size(); ++q) {
+        if (q + 16 < found_.size()) __builtin_prefetch(targets_.data() + offsets_[found_[q + 16].source]);
+        if (q + 8 < found_.size()) {
+            const auto& f = found_[q + 8];
+            if (offsets_[f.source] < offsets_[f.source + 1])
+                __builtin_prefetch(counts_of(f) + targets_[offsets_[f.source]], 1);
+        }
+        const auto k = found_[q].source;
+        auto* counts = counts_of(found_[q]);
         for (auto t = offsets_[k]; t < offsets_[k + 1]; ++t) counts[targets_[t]] += 1;
     }
 }

@@ -51,6 +51,11 @@ private:
     std::vector<char> inhibitory_;       // per source
     std::vector<std::size_t> offsets_;   // per source, into targets_
     std::vector<std::uint32_t> targets_; // local neuron indices
+    // deliver()'s scratch: the spikes with synapses here and their sources.
+    struct found {
+        std::size_t spike, source;
+    };
+    mutable std::vector<found> found_;
 };
 
 } // namespace lifnet

@@ -164,41 +164,16 @@ std::vector<pending> candidates(const lattice& L, std::uint64_t edges, const std
     return out;
 }
 
-// Compressed rows of `ids` from undirected edges with an end among them.
-adjacency rows_of(std::uint64_t N, const std::vector<std::uint64_t>& ids, std::vector<edge> edges,
-                  const std::function<bool(std::uint64_t)>& mine) {
-    std::sort(edges.begin(), edges.end());
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-    std::vector<edge> pairs; // (target, source): each synapse onto one of ids
-    for (const auto& e: edges) {
-        if (mine(e.a)) pairs.push_back({e.a, e.b});
-        if (mine(e.b)) pairs.push_back({e.b, e.a});
-    }
-    edges = {};
-    std::sort(pairs.begin(), pairs.end());
-    adjacency adj;
-    adj.N = N;
-    adj.ids = ids;
-    adj.neighbours.reserve(pairs.size());
-    auto it = pairs.begin();
-    for (auto u: ids) {
-        for (; it != pairs.end() && it->a == u; ++it) adj.neighbours.push_back(it->b);
-        adj.offsets.push_back(adj.neighbours.size());
-    }
-    if (it != pairs.end()) throw internal_error("rank_rows: a synapse onto a node of another rank");
-    return adj;
-}
-
 } // namespace
 
-adjacency rank_rows(const config& c, const std::vector<std::uint64_t>& ids,
-                    const std::function<bool(std::uint64_t)>& mine, unsigned threads, rank_graph_stats& stats) {
+std::vector<edge> rank_edges(const config& c, const std::vector<std::uint64_t>& nodes,
+                             const std::function<bool(std::uint64_t)>& mine, unsigned threads, rank_graph_stats& stats) {
     if (c.graph != graph_model::ws && c.graph != graph_model::ring)
-        throw internal_error("rank_rows: only ws and ring graphs are built rank by rank");
+        throw internal_error("rank_edges: only ws and ring graphs are built rank by rank");
     const lattice L(c);
-    std::vector<edge> edges; // every edge with an end among ids, maybe twice
+    std::vector<edge> edges;
     // Kept lattice edges: both lattice edges of each node in each direction.
-    for (auto u: ids)
+    for (auto u: nodes)
         for (std::uint64_t j = 1; j <= L.half; ++j) {
             const std::uint64_t up = (u + j) % L.N, down = (u + L.N - j) % L.N;
             if (!L.rewired(u * L.half + j - 1)) edges.push_back(make_edge(u, up));
@@ -209,7 +184,34 @@ adjacency rank_rows(const config& c, const std::vector<std::uint64_t>& ids,
     stats.candidates = rewire.size();
     for (const auto& e: replay_rounds(L, std::move(rewire), stats))
         if (mine(e.a) || mine(e.b)) edges.push_back(e);
-    return rows_of(c.N, ids, std::move(edges), mine);
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    return edges;
+}
+
+bool kept_lattice_edge(const config& c, const edge& e) {
+    return lattice(c).kept(e.a, e.b);
+}
+
+adjacency rows_of(std::uint64_t N, const std::vector<std::uint64_t>& ids, const std::vector<edge>& edges,
+                  const std::function<bool(std::uint64_t)>& is_row) {
+    std::vector<edge> pairs; // (target, source): each synapse onto one of ids
+    for (const auto& e: edges) {
+        if (is_row(e.a)) pairs.push_back({e.a, e.b});
+        if (is_row(e.b)) pairs.push_back({e.b, e.a});
+    }
+    std::sort(pairs.begin(), pairs.end());
+    adjacency adj;
+    adj.N = N;
+    adj.ids = ids;
+    adj.neighbours.reserve(pairs.size());
+    auto it = pairs.begin();
+    for (auto u: ids) {
+        for (; it != pairs.end() && it->a == u; ++it) adj.neighbours.push_back(it->b);
+        adj.offsets.push_back(adj.neighbours.size());
+    }
+    if (it != pairs.end()) throw internal_error("rows_of: a synapse onto a node that is not a row");
+    return adj;
 }
 
 } // namespace lifnet

@@ -21,7 +21,49 @@ namespace lifnet {
 
 namespace {
 constexpr std::size_t spike_batch = 1 << 16; // spikes per collective write
+
+// Appends `in` to `out` in (step, id) order. The exchange lists a rank's
+// spikes by chunk of neurons, then step, then neuron, so a stable bucketing
+// by step (linear) already sorts them; any other order is sorted outright.
+void append_sorted(std::vector<spike>& out, std::span<const spike> in) {
+    const auto from = out.size();
+    out.resize(from + in.size());
+    const auto [lo, hi] =
+        std::minmax_element(in.begin(), in.end(), [](const auto& a, const auto& b) { return a.step < b.step; });
+    const auto steps = in.empty() ? 0 : hi->step - lo->step + 1;
+    if (steps > 0 && steps <= 4096) {
+        std::vector<std::size_t> next(static_cast<std::size_t>(steps) + 1, 0); // where each step's spikes go
+        for (const auto& s: in) ++next[static_cast<std::size_t>(s.step - lo->step) + 1];
+        std::partial_sum(next.begin(), next.end(), next.begin());
+        for (const auto& s: in) out[from + next[static_cast<std::size_t>(s.step - lo->step)]++] = s;
+    } else {
+        std::copy(in.begin(), in.end(), out.begin() + static_cast<std::ptrdiff_t>(from));
+    }
+    const auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
+    if (!std::is_sorted(first, out.end())) std::sort(first, out.end());
 }
+
+// Sorts v, made of non-decreasing runs, by merging neighbouring runs until
+// one is left: linear for the one run per rank that flush() receives, and
+// correct (a merge sort) for any order.
+void merge_runs(std::vector<spike>& v) {
+    std::vector<std::size_t> bounds{0};
+    for (std::size_t i = 1; i < v.size(); ++i)
+        if (v[i] < v[i - 1]) bounds.push_back(i);
+    bounds.push_back(v.size());
+    while (bounds.size() > 2) {
+        std::vector<std::size_t> merged{0};
+        for (std::size_t r = 0; r + 2 < bounds.size(); r += 2) {
+            std::inplace_merge(v.begin() + static_cast<std::ptrdiff_t>(bounds[r]),
+                               v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]),
+                               v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 2]));
+            merged.push_back(bounds[r + 2]);
+        }
+        if (merged.back() != v.size()) merged.push_back(v.size()); // an odd run, merged in the next pass
+        bounds = std::move(merged);
+    }
+}
+} // namespace
 
 output_file::output_file(const std::string& path, const boost::mpi::communicator& comm): path_(path), comm_(comm) {
     h5::silence_errors();
@@ -118,7 +160,11 @@ spike_writer::spike_writer(hid_t file, const std::string& population, double dt,
 }
 
 void spike_writer::append(std::span<const spike> own, std::uint64_t agreed_total) {
-    pending_.insert(pending_.end(), own.begin(), own.end());
+    // Sorted an epoch at a time: epochs follow one another in time, so
+    // pending_ stays sorted and write_batch() only merges the ranks' runs
+    // (sorting each batch's 2^16 spikes took 0.14 s of a 2-rank N = 1e5
+    // run's 1 s).
+    append_sorted(pending_, own);
     // written_ may run ahead of agreed_total by the spikes of epochs not yet agreed.
     if (agreed_total >= written_ + spike_batch) write_batch();
 }
@@ -153,14 +199,16 @@ void spike_writer::write_batch() {
     auto owner = [&](std::size_t b) { return static_cast<int>(before[b] * size / total); };
     std::vector<std::vector<spike>> send(size);
     for (const auto& s: pending_) send[owner(bucket(s))].push_back(s);
-    auto piece = alltoallv(comm_, send);
-    std::sort(piece.begin(), piece.end());
+    auto piece = alltoallv(comm_, send); // each rank's part in order, one after the other
+    merge_runs(piece);
     // This rank's piece starts after every spike of the buckets before its first.
     std::uint64_t first = 0;
     for (std::size_t b = 0; b < static_cast<std::size_t>(buckets) && owner(b) < comm_.rank(); ++b)
         first = before[b + 1];
     std::vector<double> times;
     std::vector<std::uint64_t> ids;
+    times.reserve(piece.size());
+    ids.reserve(piece.size());
     for (const auto& s: piece) {
         times.push_back(static_cast<double>(s.step + 1) * dt_);
         ids.push_back(s.id);

@@ -39,7 +39,8 @@ private:
 // streamed in batches: each rank keeps its own spikes until the batch is
 // full; then the batch's time range is cut into one contiguous piece per
 // rank with about as many spikes each, every spike goes to the rank of its
-// piece, and each rank sorts its piece and writes it in place.
+// piece, and each rank writes its piece in place. Each epoch's spikes are
+// sorted as they are appended, so a piece is one sorted run per rank, merged.
 class spike_writer {
 public:
     spike_writer(hid_t file, const std::string& population, double dt, const boost::mpi::communicator& comm);

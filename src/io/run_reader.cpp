@@ -129,8 +129,9 @@ bool is_sweep_summary(const std::string& path) {
 sweep_contents read_sweep_summary(const std::string& path) {
     const h5::reader file(path);
     if (!file.has_attribute("kind") || file.string_attribute("kind") != "lifnet-sweep")
-        throw file_error(path, file.has_attribute("kind") ? "a " + file.string_attribute("kind") + " file, not a sweep summary"
-                                                          : "not a lifnet sweep summary (no attribute kind = lifnet-sweep)");
+        throw file_error(path, file.has_attribute("kind")
+                                   ? "a " + file.string_attribute("kind") + " file, not a sweep summary"
+                                   : "not a lifnet sweep summary (no attribute kind = lifnet-sweep)");
     sweep_contents out;
     out.base = recorded_config(file);
     out.command_line = file.string_attribute("command_line");
@@ -153,8 +154,8 @@ sweep_contents read_sweep_summary(const std::string& path) {
     const auto points = members / out.seeds;
 
     // Column `name` of `table` with `rows` values of type T, appended to `columns`.
-    auto column = [&]<typename T>(std::vector<sweep_column>& columns, const std::string& table,
-                                  const std::string& name, hsize_t rows, T) {
+    auto column = [&]<typename T>(std::vector<sweep_column>& columns, const std::string& table, const std::string& name,
+                                  hsize_t rows, T) {
         columns.push_back({name, file.values<T>(table + "/" + name, rows)});
     };
     // A varied key's column: numbers, or strings when a value is not one.

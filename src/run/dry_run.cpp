@@ -7,7 +7,9 @@
 #include "measures/measures.hpp"
 #include "neurons/neurons.hpp"
 #include "partition/partition.hpp"
+#include "io/output.hpp"
 #include "run/memory.hpp"
+#include "run/setup_replay.hpp"
 
 #include <lifnet/errors.hpp>
 #include <lifnet/random.hpp>
@@ -17,23 +19,18 @@
 #include <boost/mpi/communicator.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <random>
 #include <thread>
 #include <malloc.h>
 
 namespace lifnet {
 
 namespace {
-
-// The capacity a std::vector reaches when filled by push_back: libstdc++
-// doubles from 1.
-std::uint64_t grown(std::uint64_t n) {
-    return n ? std::bit_ceil(n) : 0;
-}
 
 // The rate of an uncoupled neuron without noise: V relaxes towards
 // V_rest + I_bias and fires each time it reaches V_th [Hz].
@@ -94,74 +91,52 @@ rank_counts count(const adjacency& adj, int R, const std::function<int(std::uint
     return k;
 }
 
-// Rank R's memory per phase [bytes], as a real run allocates it.
-struct memory_phases {
-    std::uint64_t baseline = 0;  // the process before any data: libraries, MPI
-    std::uint64_t build = 0;     // generating the block's rows (graph.cpp)
-    std::uint64_t partition = 0; // migrating the rows to their ranks
-    std::uint64_t connections = 0; // the connection list built from the rows
-    std::uint64_t loop = 0;      // the data of the time loop
-    std::uint64_t setup() const { return baseline + std::max({build, partition, connections}); }
-};
-
-// The set-up as graph.cpp and partition.cpp allocate it, on the rows of R's
-// block (the graph is built by block, then migrated): n_b nodes with E
-// lattice edges, S_b synapses (for a random partition, R's own synapse
-// count stands in for the block's).
-memory_phases setup_memory(const config& c, partition_method method, node_range range, const rank_counts& k) {
-    memory_phases mem;
-    const std::uint64_t n_b = range.hi - range.lo, half = c.k / 2, E = n_b * half;
-    const std::uint64_t S_b = method == partition_method::block
-                                  ? k.synapses
-                                  : k.synapses * n_b / std::max<std::uint64_t>(1, k.neurons);
-    std::uint64_t E_rewired = 0;
-    if (c.graph == graph_model::ws && c.k + 1 < c.N)
-        for (std::uint64_t key = range.lo * half; key < range.hi * half; ++key)
-            E_rewired += to_unit(philox(c.seed, purpose::ws_rewire, key, 0)[0]) < c.p;
-    const std::uint64_t E_kept = E - E_rewired;
-    // watts_strogatz: the kept edges and the rewiring list, pushed; then
-    // the registry's alltoallv: the send lists, its send and receive
-    // buffers and its result, 16 bytes an edge each.
-    const std::uint64_t registry = 16 * grown(E_kept) + 32 * grown(E_rewired) + 16 * grown(E_kept) + 3 * 16 * E_kept;
-    // adjacency_from_edges: two synapses per edge pushed to their owners,
-    // the alltoallv's buffers and result, 16 bytes a synapse each.
-    const std::uint64_t to_rows = 16 * grown(S_b) + 3 * 16 * S_b;
-    // rows_from_pairs: the sorted pairs and the rows.
-    const std::uint64_t rows = 16 * S_b + 8 * S_b + 2 * 8 * grown(n_b + 1);
-    mem.build = std::max({registry, to_rows, rows});
-    // migrate: [id, degree, sources] per row, 8 bytes each, in the send
-    // lists, the alltoallv's buffers and its result; then the rows again.
-    const std::uint64_t words = 2 * n_b + S_b, words_in = 2 * k.neurons + k.synapses;
-    mem.partition = std::max(8 * grown(words) + 8 * 2 * words + 8 * words_in + 4 * n_b,
-                             8 * words_in + 24 * grown(k.neurons) + 8 * k.synapses + 2 * 8 * grown(k.neurons + 1));
-    // connections: the rows, the (source, target) pairs, and the list.
-    const std::uint64_t row_bytes = 8 * k.synapses + 2 * 8 * grown(k.neurons + 1);
-    const std::uint64_t list = 17 * grown(k.sources) + 4 * k.synapses + 8 * (k.max_source / 16 + 2);
-    mem.connections = row_bytes + 16 * k.synapses + list;
-    return mem;
-}
-
-// The loop's data [bytes]: the real objects, built here for R's neurons
-// (their resident size), and the exchange's routes.
-std::uint64_t loop_memory(const config& c, const adjacency& adj, const rank_counts& k) {
-    malloc_trim(0);
-    const auto before = resident_bytes();
-    std::uint64_t bytes = 0;
-    {
-        config no_inhibitory = c; // the inhibitory set needs every rank; its size does not depend on it
-        no_inhibitory.f_inh = 0;
-        const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
-        const inhibitory_set inh(no_inhibitory, adj.ids, self);
-        const connections list(adj, inh);
-        neuron_block block(c, adj.ids, std::vector<double>(adj.rows(), c.J));
-        const sample_grid grid(c);
-        const voltage_measures voltages(grid, block.size(), c.N, self);
-        const spike_measures spikes(grid, c, block.size());
-        const delay_ring ring(block.size(), c.delay_steps());
-        bytes = resident_bytes() - std::min(before, resident_bytes());
+// The sizes of rank R's set-up (graph.cpp builds the rows of R's block,
+// partition.cpp migrates them to their ranks) from the edges with an end
+// in R's block or among R's neurons.
+replay_plan plan_of(const config& c, int P, node_range block, const std::vector<edge>& edges,
+                    const adjacency& block_rows, const std::function<int(std::uint64_t)>& owner, const rank_counts& k) {
+    replay_plan p;
+    p.ranks = P;
+    const auto in_block = [&](std::uint64_t id) { return id >= block.lo && id < block.hi; };
+    const std::uint64_t half = c.k / 2;
+    std::map<int, std::uint64_t> kept_to, synapses_to, words_to;
+    // watts_strogatz: the block's lattice edges, kept or to rewire; a kept
+    // one goes to the registry's owner, the block owner of its lower end.
+    for (std::uint64_t u = block.lo; u < block.hi; ++u)
+        for (std::uint64_t j = 1; j <= half; ++j) {
+            const auto e = make_edge(u, (u + j) % c.N);
+            if (kept_lattice_edge(c, e)) {
+                ++p.kept;
+                ++kept_to[block_owner(e.a, c.N, P)];
+            } else {
+                ++p.rewired;
+            }
+        }
+    // The registry on R holds the edges whose lower end is in R's block;
+    // adjacency_from_edges sends each as two synapses to their block owners.
+    for (const auto& e: edges) {
+        if (!in_block(e.a)) continue;
+        ++p.held;
+        p.kept_received += kept_lattice_edge(c, e);
+        ++synapses_to[block_owner(e.a, c.N, P)];
+        ++synapses_to[block_owner(e.b, c.N, P)];
     }
-    const std::uint64_t words64 = (k.neurons + 63) / 64;
-    return bytes + 12 * words64 + 4 * grown(k.routed + 1) + 4 * grown(k.routes);
+    p.block_rows = block_rows.rows();
+    p.block_synapses = block_rows.neighbours.size();
+    for (std::size_t r = 0; r < block_rows.rows(); ++r) // migrate: [id, degree, sources] per row
+        words_to[owner(block_rows.ids[r])] += 2 + block_rows.offsets[r + 1] - block_rows.offsets[r];
+    p.kept_to.assign(kept_to.begin(), kept_to.end());
+    p.synapses_to.assign(synapses_to.begin(), synapses_to.end());
+    p.words_to.assign(words_to.begin(), words_to.end());
+    p.neurons = k.neurons;
+    p.synapses = k.synapses;
+    p.sources = k.sources;
+    p.remote_sources = k.remote_sources;
+    p.max_source = k.max_source;
+    p.routed = k.routed;
+    p.routes = k.routes;
+    return p;
 }
 
 struct exchange_per_step {
@@ -202,6 +177,61 @@ std::string json_string(const std::string& text) {
     return out + "\"";
 }
 
+// R's neurons simulated alone: their own spikes delivered through the real
+// connection list, and in place of each synapse from another rank a Poisson
+// spike train at `rate_hz` (a surrogate: the other ranks' spikes neither
+// correlated with R's nor with each other), f_inh of them inhibitory.
+struct surrogate_result {
+    std::int64_t steps = 0;
+    double update_seconds = 0, deliver_seconds = 0; // wall time of the neuron updates and of the delivery
+    std::uint64_t spikes = 0;                       // of R's neurons
+};
+
+surrogate_result simulate_alone(const config& c, const adjacency& adj, const std::function<bool(std::uint64_t)>& mine,
+                                double rate_hz, double ms) {
+    using clock = std::chrono::steady_clock;
+    surrogate_result s;
+    s.steps = std::llround(ms / c.dt);
+    config no_inhibitory = c; // the inhibitory set needs every rank (see loop_memory)
+    no_inhibitory.f_inh = 0;
+    const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
+    const connections list(adj, inhibitory_set(no_inhibitory, adj.ids, self));
+    neuron_block block(c, adj.ids, std::vector<double>(adj.rows(), c.J));
+    delay_ring ring(block.size(), c.delay_steps());
+    const sample_grid grid(c);
+    std::vector<double> exc_mean(adj.rows()), inh_mean(adj.rows()); // remote spikes per step
+    for (std::size_t r = 0; r < adj.rows(); ++r) {
+        std::uint64_t remote = 0;
+        for (auto e = adj.offsets[r]; e < adj.offsets[r + 1]; ++e) remote += !mine(adj.neighbours[e]);
+        const double per_step = static_cast<double>(remote) * rate_hz * c.dt / 1000.0;
+        exc_mean[r] = per_step * (1 - c.f_inh);
+        inh_mean[r] = per_step * c.f_inh;
+    }
+    std::mt19937_64 random(c.seed);
+    std::vector<local_spike> fired;
+    std::vector<spike> own;
+    const auto none = [](std::int64_t, std::size_t, std::span<const double>) {};
+    for (std::int64_t e0 = 0; e0 < s.steps; e0 += c.epoch_steps()) {
+        const std::int64_t e1 = std::min(e0 + c.epoch_steps(), s.steps);
+        for (std::int64_t n = e0; n < e1; ++n)
+            for (std::size_t r = 0; r < adj.rows(); ++r) {
+                if (exc_mean[r] > 0) ring.counts(n, false)[r] += static_cast<input_count>(std::poisson_distribution<int>(exc_mean[r])(random));
+                if (inh_mean[r] > 0) ring.counts(n, true)[r] += static_cast<input_count>(std::poisson_distribution<int>(inh_mean[r])(random));
+            }
+        const auto t0 = clock::now();
+        block.advance(e0, e1, ring, c.g, grid, fired, none);
+        const auto t1 = clock::now();
+        own.clear();
+        for (const auto& [n, i]: fired) own.push_back({n, adj.ids[i]});
+        list.deliver(own, c.delay_steps(), ring);
+        s.deliver_seconds += std::chrono::duration<double>(clock::now() - t1).count();
+        s.update_seconds += std::chrono::duration<double>(t1 - t0).count();
+        s.spikes += fired.size();
+        fired.clear();
+    }
+    return s;
+}
+
 struct run_timing {
     unsigned threads;
     double graph_seconds, seconds;
@@ -209,8 +239,8 @@ struct run_timing {
 
 // The record (docs/output-format.md, "The dry-run record").
 std::string record(const config& c, const dry_run_options& o, partition_method method, const std::string& command_line,
-                   const rank_counts& k, const memory_phases& mem, const exchange_per_step& x,
-                   const rank_graph_stats& gs, const run_timing& t) {
+                   const rank_counts& k, const replay_result& mem, const exchange_per_step& x,
+                   const rank_graph_stats& gs, const surrogate_result& sim, const run_timing& t) {
     std::string j;
     char buf[512];
     auto add = [&](const char* fmt, auto... values) {
@@ -242,14 +272,21 @@ std::string record(const config& c, const dry_run_options& o, partition_method m
         sep = ", ";
     }
     add("],\n  \"memory\": {\"setup_bytes\": %llu, \"loop_bytes\": %llu, \"baseline_bytes\": %llu, "
-        "\"build_bytes\": %llu, \"partition_bytes\": %llu, \"connections_bytes\": %llu, \"loop_data_bytes\": %llu},\n",
-        ull(mem.setup()), ull(mem.baseline + mem.loop), ull(mem.baseline), ull(mem.build), ull(mem.partition),
-        ull(mem.connections), ull(mem.loop));
+        "\"build_bytes\": %llu, \"partition_bytes\": %llu, \"connections_bytes\": %llu},\n",
+        ull(mem.setup), ull(mem.loop), ull(mem.start), ull(mem.build), ull(mem.partition), ull(mem.connections));
     add("  \"exchange\": {\"bytes_per_spike\": %llu, \"rate_hz\": %.17g, \"rate_source\": \"%s\", "
         "\"bytes_sent_per_step\": %.17g, \"bytes_received_per_step\": %.17g, \"messages_sent_per_step\": %.17g, "
         "\"messages_received_per_step\": %.17g, \"collectives_per_epoch\": %d},\n",
         ull(sizeof(spike)), x.rate_hz, x.rate_given ? "option" : "free_neuron", x.sent_bytes, x.received_bytes,
         x.sent_messages, x.received_messages, c.routing == spike_routing::neighbour ? 1 : 0);
+    if (sim.steps > 0) {
+        const double per_step = 1.0 / static_cast<double>(sim.steps);
+        add("  \"simulated\": {\"steps\": %lld, \"update_seconds_per_step\": %.6g, \"deliver_seconds_per_step\": %.6g, "
+            "\"rate_hz\": %.6g, \"remote_input\": \"poisson\", \"remote_rate_hz\": %.17g},\n",
+            static_cast<long long>(sim.steps), sim.update_seconds * per_step, sim.deliver_seconds * per_step,
+            k.neurons ? 1000.0 * static_cast<double>(sim.spikes) / (static_cast<double>(k.neurons) * sim.steps * c.dt) : 0.0,
+            x.rate_hz);
+    }
     add("  \"graph\": {\"lattice_edges_streamed\": %llu, \"rewired\": %llu, \"candidates\": %llu, \"rounds\": %llu, "
         "\"collisions_among_candidates\": %llu},\n",
         ull(gs.lattice_edges), ull(gs.rewired), ull(gs.candidates), ull(gs.rounds), ull(gs.local_collisions));
@@ -262,34 +299,52 @@ std::string record(const config& c, const dry_run_options& o, partition_method m
 
 std::string dry_run(const config& c, const dry_run_options& o, const std::string& command_line) {
     check_dry_run(c, o);
-    check_command_files({{"-o", o.output, "", false}}, {},
-                        boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach));
+    const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
+    check_command_files({{"-o", o.output, "", false}}, {}, self);
     using clock = std::chrono::steady_clock;
     const auto started = clock::now();
-    malloc_trim(0);
-    const std::uint64_t baseline = resident_bytes();
     const int P = o.ranks, R = o.rank;
     const partition_method method = P == 1 ? partition_method::block : c.partition;
     const auto ids = nodes_without_graph(method, c.N, c.seed, P, R);
-    const auto range = block_of(c.N, P, R);
-    std::function<bool(std::uint64_t)> mine;
-    if (method == partition_method::block)
-        mine = [range](std::uint64_t id) { return id >= range.lo && id < range.hi; };
-    else
-        mine = [&ids](std::uint64_t id) { return std::binary_search(ids.begin(), ids.end(), id); };
+    const auto block = block_of(c.N, P, R);
+    std::optional<setup_replay> replay;
+    {
+        // A run file, opened and discarded, so that the libraries and
+        // buffers a real run's output needs are in the replay's memory.
+        const output_file scratch(o.output + ".h5", self);
+        malloc_trim(0);
+        replay.emplace(c, ids);
+    }
+    const auto in_block = [block](std::uint64_t id) { return id >= block.lo && id < block.hi; };
+    const auto mine = [&](std::uint64_t id) {
+        return method == partition_method::block ? in_block(id) : std::binary_search(ids.begin(), ids.end(), id);
+    };
+    // The edges of R's block (where the real run builds them) and of R's neurons.
+    std::vector<std::uint64_t> nodes = ids;
+    if (method != partition_method::block) {
+        for (auto u = block.lo; u < block.hi; ++u) nodes.push_back(u);
+        std::sort(nodes.begin(), nodes.end());
+        nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    }
     const auto owner = [&](std::uint64_t id) { return owner_without_graph(method, id, c.N, c.seed, P); };
     const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     rank_graph_stats gs;
-    const adjacency adj = rank_rows(c, ids, mine, threads, gs);
+    const auto edges =
+        rank_edges(c, nodes, [&](std::uint64_t id) { return mine(id) || in_block(id); }, threads, gs);
+    nodes = {};
+    const adjacency adj = rows_of(c.N, ids, edges, mine);
     const double graph_seconds = std::chrono::duration<double>(clock::now() - started).count();
     const auto k = count(adj, R, owner);
-    auto mem = setup_memory(c, method, range, k);
-    mem.baseline = baseline;
-    mem.loop = loop_memory(c, adj, k);
+    const auto mem = replay->run(plan_of(c, P, block, edges,
+                                         method == partition_method::block
+                                             ? adj
+                                             : rows_of(c.N, nodes_without_graph(partition_method::block, c.N, c.seed, P, R),
+                                                       edges, in_block),
+                                         owner, k));
     const auto x = exchange_at_rate(c, o, k);
-
+    const auto sim = o.simulate_ms > 0 ? simulate_alone(c, adj, mine, x.rate_hz, o.simulate_ms) : surrogate_result{};
     const run_timing t{threads, graph_seconds, std::chrono::duration<double>(clock::now() - started).count()};
-    const auto j = record(c, o, method, command_line, k, mem, x, gs, t);
+    const auto j = record(c, o, method, command_line, k, mem, x, gs, sim, t);
     write_file_safely(o.output, j);
     return j;
 }

@@ -27,6 +27,8 @@ void check_dry_run(const config& c, const dry_run_options& o) {
                                      "depends on duplicates anywhere in the graph; use ws or ring"});
     if (!(o.rate_hz < 0) && !(o.rate_hz < 1e6))
         problems.push_back({"--rate", "must be a rate in Hz, >= 0 and < 1e6"});
+    if (!(o.simulate_ms >= 0 && o.simulate_ms <= 1e7))
+        problems.push_back({"--simulate", "must be a time in ms, >= 0 and <= 1e7"});
     if (!problems.empty()) throw config_error(std::move(problems));
 }
 

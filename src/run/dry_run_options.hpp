@@ -11,6 +11,7 @@ struct dry_run_options {
     int ranks = 1;          // RANKS: the size of the job it sizes
     int rank = 0;           // R: the rank it plays
     double rate_hz = -1;    // the network's mean rate [Hz]; < 0: the free neuron's (see rate_source)
+    double simulate_ms = 0; // simulate R's neurons this long, remote input a Poisson surrogate; 0: not
     std::string output;     // the JSON record
     unsigned threads = 0;   // for the edge stream; 0: every core
 };

@@ -233,7 +233,8 @@ sweep_result run_sweep(const config& base, const sweep_spec& spec, const context
     }
     // Every finished member is in the journal: the same command resumes.
     if (boost::mpi::all_reduce(world, stopped, std::logical_or<>())) throw interrupted();
-    if (world.rank() == 0 && spec.progress && shown != static_cast<long>(todo.size())) show(static_cast<long>(todo.size()));
+    if (world.rank() == 0 && spec.progress && shown != static_cast<long>(todo.size()))
+        show(static_cast<long>(todo.size()));
 
     // Rank 0 rebuilds the summary from the journal, the record of what is done.
     std::uint64_t failed = 0;

@@ -8,6 +8,11 @@ network and seed at 2, 3 and 4 ranks (block and random partitions):
   at these sizes: measured, docs/user-guide.md);
 - bytes per spike: the real run's exchange bytes equal 16 bytes times, over
   its spikes, the ranks each spike's neuron is routed to;
+- memory: the dry run's set-up and loop figures are within 10 % of the real
+  rank's reported peaks (every rank's, from the run summary), on networks
+  large enough that the data, not the libraries, make most of it;
+- `--simulate`: rank R's neurons alone, the other ranks' input replaced by
+  Poisson spikes at the real run's rate, fire at the real run's rate (5 %);
 - bad options are refused with exit code 2 naming the option, and so are a
   dry run under mpirun, ptscotch, er and a graph file.
 
@@ -118,6 +123,39 @@ class dry_run_against_real_runs(unittest.TestCase):
     def test_four_ranks_block(self):
         self.check(4, "block")
 
+    def check_memory(self, ranks, net):
+        r = lifnet([*sets(**net), "-o", os.path.join(self.folder, f"mem{ranks}.h5")], ranks)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = re.search(r"peak memory per rank \(MB, up to the loop / in the loop\):(.*)", r.stdout)
+        real = {int(a): (float(b) * 1e6, float(c) * 1e6) for a, b, c in re.findall(r"(\d+): ([\d.]+) / ([\d.]+)", m.group(1))}
+        for R in range(ranks):
+            with self.subTest(ranks=ranks, rank=R):
+                mem = self.dry(ranks, R, net)["memory"]
+                setup, loop = real[R]
+                self.assertAlmostEqual(mem["setup_bytes"] / setup, 1, delta=0.1)
+                self.assertAlmostEqual(mem["loop_bytes"] / loop, 1, delta=0.1)
+                # The data, not only the libraries: the set-up's peak is well above the start.
+                self.assertGreater(mem["setup_bytes"] - mem["baseline_bytes"], 0.3 * setup)
+
+    def test_memory_two_ranks(self):
+        self.check_memory(2, dict(NET, N=200000, partition="block"))
+
+    def test_memory_four_ranks_random(self):
+        self.check_memory(4, dict(NET, N=200000, partition="random"))
+
+    def test_simulated_alone_with_poisson_input_fires_at_the_real_rate(self):
+        # Random: half of R's synapses come from the other rank (without their
+        # input R's neurons fire at 41 Hz, not 48).
+        net = dict(NET, partition="random", t_stop=100)
+        r = lifnet([*sets(**net), "-o", os.path.join(self.folder, "sim.h5")], 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        real_rate = float(re.search(r"mean rate ([\d.]+) Hz", r.stdout).group(1))
+        d = self.dry(2, 1, net, ["--simulate", "100", "--rate", str(real_rate)])["simulated"]
+        self.assertEqual(d["steps"], 1000)
+        self.assertEqual(d["remote_input"], "poisson")
+        self.assertAlmostEqual(d["rate_hz"] / real_rate, 1, delta=0.05)
+        self.assertGreater(d["update_seconds_per_step"], 0)
+
     def test_rate_gives_the_bytes_per_step(self):
         d = self.dry(2, 0, dict(NET, partition="block"), ["--rate", "10"])
         self.assertEqual(d["exchange"]["rate_source"], "option")
@@ -142,6 +180,8 @@ class dry_run_refusals(unittest.TestCase):
         self.refused([*base, "--dry-run", "2000"], ["--dry-run", "more than the N"])
         self.refused([*base, "--as-rank", "1"], ["--as-rank", "--dry-run"])
         self.refused([*base, "--dry-run", "2", "--rate", "-3"], ["--rate"])
+        self.refused([*base, "--dry-run", "2", "--simulate", "-1"], ["--simulate"])
+        self.refused([*base, "--simulate", "10"], ["--simulate", "--dry-run"])
 
     def test_what_needs_the_whole_graph(self):
         self.refused([*sets(N=1000), "--dry-run", "2"], ["partition", "ptscotch"])

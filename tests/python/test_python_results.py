@@ -81,6 +81,39 @@ class ReportTest(unittest.TestCase):
         self.assertIsNone(lifnet.run(lifnet.Config(**MODEL, record="none"),
                                      output=os.path.join(self.dir, "none.h5")).report)
 
+    def test_hostile_reports_refused(self):
+        def edit(name, change):
+            path = os.path.join(self.dir, name)
+            shutil.copyfile(self.cli_path, path)
+            with h5py.File(path, "r+") as f:
+                change(f["report/lifnet"])
+            return path
+
+        def replace(name, data):
+            def change(group):
+                del group[name]
+                group[name] = data
+            return change
+        rows, columns = self.cli["report"].shape
+        cases = {
+            # 2^30 samples declared, none stored: refused before any allocation.
+            "huge.h5": (lambda g: (g.__delitem__("data"), g.create_dataset("data", shape=(2**30, columns))),
+                        "stores 0 bytes"),
+            "int_data.h5": (replace("data", np.zeros((rows, columns), np.int32)), "floats"),
+            "flat_data.h5": (replace("data", np.zeros(rows * columns)), "2-dimensional"),
+            "few_ids.h5": (replace("mapping/node_ids", self.cli["report_ids"][:-1]), "one node id per column"),
+            "big_id.h5": (replace("mapping/node_ids", self.cli["report_ids"] + MODEL["N"]), ">= N"),
+            "no_time.h5": (lambda g: g.__delitem__("mapping/time"), "mapping/time"),
+            "zero_dt.h5": (replace("mapping/time", np.array([100.0, 201.0, 0.0])), "sample times"),
+        }
+        for name, (change, words) in cases.items():
+            with self.subTest(name):
+                path = edit(name, change)
+                with self.assertRaises(lifnet.FileError) as caught:
+                    lifnet.open(path)
+                self.assertEqual(caught.exception.path, path)
+                self.assertIn(words, str(caught.exception))
+
     def test_ranks_under_mpirun(self):
         for ranks in (1, 2, 3):
             with self.subTest(ranks=ranks):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """lifnet.sweep and lifnet.open of sweep summaries (issue 17): a sweep from
 Python writes the CLI's table bit for bit; a Python sweep SIGKILLed mid-way
-resumes from its journal to the same table; the progress line; errors name
+resumes from its journal to the same table, and one stopped by Ctrl-C raises
+KeyboardInterrupt and resumes; the progress line; errors name
 the key (ConfigError) or the path (FileError); hostile summaries raise
 FileError without crashing the interpreter; the tables as numpy arrays, as a
 pandas DataFrame when pandas is installed, and the sync-vs-p plot.
@@ -9,6 +10,7 @@ pandas DataFrame when pandas is installed, and the sync-vs-p plot.
 Needs the module on PYTHONPATH (ctest sets <build>/python) and $LIFNET_BIN."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,7 +21,7 @@ import h5py
 import numpy as np
 
 import lifnet
-from lifnet_harness import ENV, LIFNET, kill_tree
+from lifnet_harness import ENV, LIFNET, MPIEXEC, kill_tree
 
 MODEL = {"N": 60, "k": 4, "t_stop": 200.0, "t_transient": 50.0}
 VARY = {"p": [0.0, 0.3, 0.9]}
@@ -79,6 +81,21 @@ class SweepTest(unittest.TestCase):
         self.assertEqual(self.py.seeds, 2)
         self.assertEqual(self.py.config, lifnet.Config(**MODEL))
         self.assertGreater(np.min(self.py.points["rate_hz_mean"]), 0)
+
+    def test_two_ranks_under_mpirun(self):
+        # Two groups of one rank share the members: the CLI's table but for
+        # which group ran what (and when).
+        out = os.path.join(self.dir, "mpi.h5")
+        code = ("import sys, lifnet; from mpi4py import MPI; "
+                f"s = lifnet.sweep(lifnet.Config(**{MODEL!r}), vary={VARY!r}, seeds={SEEDS!r}, output=sys.argv[1], "
+                "comm=MPI.COMM_WORLD); print('rank', MPI.COMM_WORLD.rank, len(s.members['index']), s.run_now)")
+        r = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "2", sys.executable, "-c", code, out], env=ENV,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(sorted(r.stdout.split("\n")[:2]), ["rank 0 6 6", "rank 1 6 6"], r.stdout)
+        for table in ("members", "points"):
+            assert_tables_equal(self, h5_table(out, table), h5_table(self.cli, table), skip=TIMING + ("group",))
+        self.assertTrue(set(h5_table(out, "members")["group"]) <= {0, 1})  # who ran what is dynamic
 
     def test_open_reads_the_summary(self):
         for path in (self.cli, self.py_path):
@@ -154,7 +171,8 @@ class SweepTest(unittest.TestCase):
         out = os.path.join(self.dir, "bad.h5")
         cases = [({"vary": {"bogus": [1]}}, "vary['bogus']"), ({"vary": {"p": [1.5]}}, "p"),
                  ({"vary": {"p": [0.1, 0.1]}}, "vary['p']"), ({"seeds": [-1]}, "seeds"),
-                 ({"seeds": "5-1"}, "seeds"), ({"max_members": 3, "vary": VARY, "seeds": SEEDS}, "max_members")]
+                 ({"seeds": "5-1"}, "seeds"), ({"max_members": 3, "vary": VARY, "seeds": SEEDS}, "max_members"),
+                 ({"ranks_per_member": -2}, "ranks_per_member"), ({"ranks_per_member": 2}, "ranks_per_member")]
         for keys, key in cases:
             with self.subTest(keys=keys):
                 with self.assertRaises(lifnet.ConfigError) as caught:
@@ -169,11 +187,15 @@ class SweepTest(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
 
 
-# A sweep of 8 members, each long enough to be killed in the middle of.
+# A sweep of 8 members, each long enough to be stopped in the middle of.
 KILLED = """
 import sys, lifnet
-lifnet.sweep(lifnet.Config(N=200, t_stop=3000.0, t_transient=100.0), vary={"p": [0, 0.2, 0.5, 0.9]},
-             seeds=[3, 4], output=sys.argv[1])
+try:
+    lifnet.sweep(lifnet.Config(N=200, t_stop=3000.0, t_transient=100.0), vary={"p": [0, 0.2, 0.5, 0.9]},
+                 seeds=[3, 4], output=sys.argv[1])
+    print("finished")
+except KeyboardInterrupt as e:
+    print("interrupted:", e)
 """
 
 
@@ -211,6 +233,28 @@ class ResumeTest(unittest.TestCase):
         for table in ("members", "points"):
             assert_tables_equal(self, getattr(resumed, table), getattr(whole, table), skip=TIMING)
             assert_tables_equal(self, h5_table(out, table), h5_table(whole.path, table), skip=TIMING)
+
+
+    def test_ctrl_c_stops_between_members(self):
+        d = tempfile.mkdtemp(prefix="lifnet-pyctrlc-")
+        self.addCleanup(shutil.rmtree, d, True)
+        out = os.path.join(d, "stopped.h5")
+        p = subprocess.Popen([sys.executable, "-c", KILLED, out], env=ENV, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while finished(out + ".journal") < 1 and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.02)
+        os.kill(p.pid, signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, stderr)
+        self.assertIn("interrupted: stopped by a signal", stdout, stderr)
+        self.assertFalse(os.path.exists(out), "a stopped sweep writes no summary")
+        done = finished(out + ".journal")
+        self.assertTrue(1 <= done < 8, done)
+        resumed = lifnet.sweep(lifnet.Config(N=200, t_stop=3000.0, t_transient=100.0),
+                               vary={"p": [0, 0.2, 0.5, 0.9]}, seeds=[3, 4], output=out)
+        self.assertEqual((resumed.skipped, resumed.run_now), (done, 8 - done))
+        self.assertTrue(all(s == "ok" for s in resumed.members["status"]))
 
 
 class HostileSummaryTest(unittest.TestCase):
@@ -261,6 +305,10 @@ class HostileSummaryTest(unittest.TestCase):
             "status_numbers.h5": (replace("members/status", np.zeros(8)), "members/status"),
             "no_points.h5": (lambda f: f.__delitem__("points"), "points"),
             "matrix_n.h5": (replace("points/n", np.zeros((2, 2), np.uint64)), "points/n"),
+            # 2^40 rows declared, none stored: refused before any allocation.
+            "huge_index.h5": (lambda f: (f.__delitem__("members/index"),
+                                         f.create_dataset("members/index", shape=(2**40,), dtype=np.uint64)),
+                              "stores 0 bytes"),
         }
         for name, (edit, words) in cases.items():
             with self.subTest(name):

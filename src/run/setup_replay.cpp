@@ -11,8 +11,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <string>
 #include <malloc.h>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,7 +86,8 @@ std::vector<bytes16> registry(const replay_plan& p) {
             if ((i + 1) * p.rewired / std::max<std::uint64_t>(total, 1) > r) {
                 rewire.push_back({});
                 ++r;
-            } else {
+            }
+            else {
                 kept.push_back({});
             }
         }
@@ -310,7 +311,8 @@ replay_result setup_replay::run(const replay_plan& p) {
     if (read(from_child_, &r, sizeof r) != sizeof r) throw error("dry run: the memory replay's process failed");
     waitpid(child_, nullptr, 0);
     child_ = -1;
-    for (auto* x: {&r.build, &r.partition, &r.connections, &r.setup, &r.loop}) *x = start_ + (*x - std::min(*x, r.start));
+    for (auto* x: {&r.build, &r.partition, &r.connections, &r.setup, &r.loop})
+        *x = start_ + (*x - std::min(*x, r.start));
     r.start = start_;
     return r;
 }

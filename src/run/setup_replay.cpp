@@ -1,6 +1,7 @@
 #include "run/setup_replay.hpp"
 
 #include "delivery/delay_ring.hpp"
+#include "delivery/delivery.hpp"
 #include "measures/measures.hpp"
 #include "neurons/neurons.hpp"
 #include "run/memory.hpp"
@@ -164,7 +165,8 @@ loop_lists connect_and_route(const replay_plan& p) {
         push(l.sources, p.sources);
         push(l.inhibitory, p.sources);
         push(l.offsets, p.sources + 1);
-        l.bucket_start.resize(p.sources ? p.max_source / 16 + 2 : 1);
+        const std::uint64_t span = p.max_source + 1;
+        l.bucket_start.resize(p.sources ? ((span - 1) >> connections::bucket_shift(p.sources, span)) + 2 : 1);
     }
     if (p.ranks > 1) { // spike_exchange: the id directory, who needs what, the routes
         const auto held = exchanged(to_self<bytes24>(p.ranks, p.neurons), p.neurons);

@@ -11,11 +11,15 @@
 # (unpacked into a temporary folder, run with its libraries).
 # PARTS picks parts (default: all, "strong-1e5 strong-1e5-allgather weak-5e4
 # weak-5e4-allgather strong-1e6 partition-random partition-block"); REPEAT
-# overrides the runs per point.
+# overrides the runs per point; BIND is mpirun's binding (default
+# "--bind-to core": Open MPI binds more than 2 ranks only to a socket, and a
+# rank that migrates adds to the wait of every epoch; BIND= for none).
+# At the end the scaling model (benchmarks/scaling_model.py, numpy) is
+# refitted on the CSVs and compared with them: OUTDIR/model-validation.md.
 # Python: the first python3 on PATH that has h5py (scaling.py reads the run
 # files with it); matplotlib for the plots, if present.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,14p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,19p "$0" >&2; exit 2; }
 lifnet=$1 outdir=$2 max=${3:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$outdir"
@@ -33,6 +37,7 @@ ranks=1
 for ((r = 2; r <= max; r *= 2)); do ranks+=",$r"; done
 ((max & (max - 1))) && ranks+=",$max"
 launch=(--lifnet "$lifnet" --cores "$(nproc)" --launcher mpirun --launcher-arg=-x --launcher-arg=LD_LIBRARY_PATH)
+for arg in ${BIND---bind-to core}; do launch+=("--launcher-arg=$arg"); done
 { echo "# $(date -u +%FT%TZ) $(uname -n): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   mpirun --version | head -1; "$lifnet" --version; echo "ranks $ranks"; } | tee "$outdir/machine.txt"
 parts=" ${PARTS:-strong-1e5 strong-1e5-allgather weak-5e4 weak-5e4-allgather strong-1e6 partition-random partition-block} "
@@ -54,3 +59,8 @@ part strong-1e6 strong --ranks "$ranks" --N 1000000 --set k=10 --set t_stop=200 
 for partition in random block; do
   part "partition-$partition" strong --ranks "$max" --N 100000 --set k=10 --set "partition=$partition" --repeat 2
 done
+csvs=("$outdir"/*.csv)
+if [ -e "${csvs[0]}" ] && "$python" -c 'import numpy' 2>/dev/null; then
+  "$python" "$here/scaling_model.py" validate --fit "${csvs[@]}" >"$outdir/model-validation.md" &&
+    echo "== model: $outdir/model-validation.md"
+fi

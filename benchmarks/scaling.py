@@ -40,6 +40,12 @@ CSV columns (one row per rank count):
                           and node id, per spike and destination rank) / ranks / steps
   gathered_bytes_per_step 16 x spikes / steps: what every rank would receive per step
                           from an all-gather
+  update_max_s, update_mean_s  the slowest rank's and the mean neuron-update time
+                          (/network/update_seconds); slowest_rank is which rank, and
+                          update_seconds_per_rank every rank's, separated by ";"
+                          (docs/scaling-model.md, load balance)
+  peak_setup_mb, peak_loop_mb  peak resident memory per rank [MB] up to the loop and in
+                          it (lifnet's summary line, all ranks / ranks)
   runs                    how many runs the row is the best of
   load_before             the 1-minute load average just before the kept run, on the
                           node running this script: above ~0 on an idle node, other
@@ -49,6 +55,7 @@ import argparse
 import csv
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -148,6 +155,7 @@ def read_run(path):
         "spikes": spikes,
         "exchange_bytes": exchange_bytes,
         "routing": config.get("routing", "allgather"),
+        "update": [] if update is None else [float(x) for x in update],
     }
 
 
@@ -169,6 +177,8 @@ def run_once(args, ranks, rep, workdir, cores):
         sys.stderr.write(proc.stdout)
         sys.exit(f"scaling.py: lifnet failed at {ranks} ranks (exit {proc.returncode})")
     r = read_run(out)
+    peak = re.search(r"peak memory \(all ranks\): ([\d.]+) MB up to the loop, ([\d.]+) MB in the loop", proc.stdout)
+    r["peak"] = (float(peak.group(1)) / ranks, float(peak.group(2)) / ranks) if peak else (math.nan, math.nan)
     if not args.keep:
         os.remove(out)
     r["loop"] = sum(r["phases"].get(k, 0.0) for k in ("simulate", "exchange", "deliver"))
@@ -239,7 +249,9 @@ def main():
     ref = rows[0]
     fields = ["ranks", "N", "steps", "oversubscribed", "launcher"] + [f"{ph}_s" for ph in PHASES] + [
         "loop_s", "neuron_steps_per_s", "neuron_steps_per_s_loop", "speedup", "efficiency", "load_balance", "imbalance_neurons", "imbalance_synapses",
-        "edge_cut", "spikes", "routing", "bytes_sent_per_rank_per_step", "gathered_bytes_per_step", "runs", "load_before"]
+        "edge_cut", "spikes", "routing", "bytes_sent_per_rank_per_step", "gathered_bytes_per_step",
+        "update_max_s", "update_mean_s", "slowest_rank", "update_seconds_per_rank", "peak_setup_mb", "peak_loop_mb",
+        "runs", "load_before"]
     table = []
     for r in rows:
         ph = r["phases"]
@@ -265,6 +277,11 @@ def main():
             "routing": r["routing"],
             "bytes_sent_per_rank_per_step": f"{r['exchange_bytes'] / r['ranks'] / r['steps']:.6g}",
             "gathered_bytes_per_step": f"{SPIKE_BYTES * r['spikes'] / r['steps']:.6g}",
+            "update_max_s": f"{max(r['update']):.6g}" if r["update"] else "nan",
+            "update_mean_s": f"{sum(r['update']) / len(r['update']):.6g}" if r["update"] else "nan",
+            "slowest_rank": r["update"].index(max(r["update"])) if r["update"] else "",
+            "update_seconds_per_rank": ";".join(f"{x:.5g}" for x in r["update"]),
+            "peak_setup_mb": f"{r['peak'][0]:.4g}", "peak_loop_mb": f"{r['peak'][1]:.4g}",
             "runs": r["runs"],
             "load_before": f"{r['load']:.2f}",
         }

@@ -101,12 +101,14 @@ int sweep_command(const arguments& a) {
 // One process plays one rank of a larger job: it is not itself one of several.
 int dry_run_command(arguments& a, const std::string& command_line, const context& world) {
     if (world.size() > 1)
-        throw config_error({config_error::problem{"--dry-run", "a dry run is one process that plays one rank; start it without mpirun "
-                                          "or srun (here it was started as " +
-                                              std::to_string(world.size()) + " ranks)"}});
+        throw config_error(
+            {config_error::problem{"--dry-run", "a dry run is one process that plays one rank; start it without mpirun "
+                                                "or srun (here it was started as " +
+                                                    std::to_string(world.size()) + " ranks)"}});
     if (!a.run.restart.empty() || !a.run.checkpoint.empty() || !a.checkpoint_every.empty() || a.run.save_graph)
-        throw config_error({config_error::problem{"--dry-run", "a dry run writes only its record: --restart, --checkpoint, "
-                                          "--checkpoint-every and --save-graph do not apply"}});
+        throw config_error(
+            {config_error::problem{"--dry-run", "a dry run writes only its record: --restart, --checkpoint, "
+                                                "--checkpoint-every and --save-graph do not apply"}});
     problem_list problems;
     const config c = resolve(config{}, a.file, a.sets, problems);
     problems.throw_if_any();

@@ -111,13 +111,21 @@ connections::connections(const adjacency& local, const inhibitory_set& inh) {
         targets_.push_back(target);
     }
     offsets_.push_back(targets_.size());
-    const std::uint64_t buckets = sources_.empty() ? 0 : sources_.back() / bucket + 1;
+    const std::uint64_t span = sources_.empty() ? 0 : sources_.back() + 1; // ids 0 .. span - 1 hold sources
+    shift_ = bucket_shift(sources_.size(), span);
+    const std::uint64_t buckets = span == 0 ? 0 : ((span - 1) >> shift_) + 1;
     bucket_start_.resize(buckets + 1);
     std::size_t k = 0;
     for (std::uint64_t b = 0; b <= buckets; ++b) {
-        while (k < sources_.size() && sources_[k] < b * bucket) ++k;
+        while (k < sources_.size() && sources_[k] < b << shift_) ++k;
         bucket_start_[b] = k;
     }
+}
+
+int connections::bucket_shift(std::uint64_t count, std::uint64_t span) {
+    int shift = 4; // at least 16 ids per bucket
+    while (span >> shift > count) ++shift;
+    return shift;
 }
 
 void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const {
@@ -125,7 +133,7 @@ void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_r
     // First each spike's source (a synapse list here or none): its bucket
     // is fetched 16 spikes ahead, its sources and target offsets 8 ahead.
     auto bucket_of = [&](std::size_t j) {
-        return std::min<std::uint64_t>(spikes[j].id / bucket, bucket_start_.size() - 1);
+        return std::min<std::uint64_t>(spikes[j].id >> shift_, bucket_start_.size() - 1);
     };
     found_.clear();
     for (std::size_t j = 0; j < spikes.size(); ++j) {
@@ -135,7 +143,7 @@ void connections::deliver(std::span<const spike> spikes, std::int64_t D, delay_r
             __builtin_prefetch(sources_.data() + first);
             __builtin_prefetch(offsets_.data() + first);
         }
-        const auto b = spikes[j].id / bucket;
+        const auto b = spikes[j].id >> shift_;
         if (b + 1 >= bucket_start_.size()) continue;
         const auto end = sources_.begin() + static_cast<std::ptrdiff_t>(bucket_start_[b + 1]);
         const auto it =

@@ -40,12 +40,18 @@ public:
     void deliver(std::span<const spike> spikes, std::int64_t D, delay_ring& ring) const;
     // The neurons whose spikes these synapses need, sorted.
     std::span<const std::uint64_t> sources() const { return sources_; }
+    // log2 of the ids per lookup bucket for `count` sources with ids below
+    // `span` (run/setup_replay.cpp sizes the buckets with it too).
+    static int bucket_shift(std::uint64_t count, std::uint64_t span);
 
 private:
-    // Where to look a source up: the sources with ids in [b, b + 1) · bucket
+    // Where to look a source up: the sources with ids in [b, b + 1) · 2^shift_
     // are sources_[bucket_start_[b] .. bucket_start_[b + 1]), a cache line or
-    // two instead of a binary search over all of them.
-    static constexpr std::uint64_t bucket = 16;
+    // two instead of a binary search over all of them. Buckets of at least 16
+    // ids, and no more buckets than sources: 8 bytes per source, where one
+    // bucket per 16 ids up to the largest source id (which rewired edges make
+    // about N) took N / 2 bytes on every rank (500 MB at N = 10^9).
+    int shift_ = 4; // bucket_shift()
     std::vector<std::size_t> bucket_start_;
     std::vector<std::uint64_t> sources_; // sorted, unique
     std::vector<char> inhibitory_;       // per source

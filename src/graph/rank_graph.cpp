@@ -167,7 +167,8 @@ std::vector<pending> candidates(const lattice& L, std::uint64_t edges, const std
 } // namespace
 
 std::vector<edge> rank_edges(const config& c, const std::vector<std::uint64_t>& nodes,
-                             const std::function<bool(std::uint64_t)>& mine, unsigned threads, rank_graph_stats& stats) {
+                             const std::function<bool(std::uint64_t)>& mine, unsigned threads,
+                             rank_graph_stats& stats) {
     if (c.graph != graph_model::ws && c.graph != graph_model::ring)
         throw internal_error("rank_edges: only ws and ring graphs are built rank by rank");
     const lattice L(c);

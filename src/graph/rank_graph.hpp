@@ -16,10 +16,10 @@ namespace lifnet {
 
 // How the rank's rewired edges were decided (docs/user-guide.md, "Dry run").
 struct rank_graph_stats {
-    std::uint64_t lattice_edges = 0;   // lattice edges streamed (N k / 2)
-    std::uint64_t rewired = 0;         // of those, drawn for rewiring (all ranks)
-    std::uint64_t candidates = 0;      // rewired edges whose proposals touch the rank's nodes
-    std::uint64_t rounds = 0;          // rewiring rounds replayed among the candidates
+    std::uint64_t lattice_edges = 0;    // lattice edges streamed (N k / 2)
+    std::uint64_t rewired = 0;          // of those, drawn for rewiring (all ranks)
+    std::uint64_t candidates = 0;       // rewired edges whose proposals touch the rank's nodes
+    std::uint64_t rounds = 0;           // rewiring rounds replayed among the candidates
     std::uint64_t local_collisions = 0; // proposals refused by another rewired candidate
 };
 

@@ -181,9 +181,9 @@ void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t co
 typedef std::uint32_t u32x8 __attribute__((vector_size(32)));
 #define LIFNET_STORE_WORDS8(out, stride, j)                                                                            \
     do {                                                                                                               \
-        const u32x8 w[4] = {__builtin_convertvector(c0, u32x8), __builtin_convertvector(c1, u32x8),                   \
-                            __builtin_convertvector(c2, u32x8), __builtin_convertvector(c3, u32x8)};                  \
-        for (int q = 0; q < 4; ++q) std::memcpy((out) + q * (stride) + (j), &w[q], sizeof w[q]);                      \
+        const u32x8 w[4] = {__builtin_convertvector(c0, u32x8), __builtin_convertvector(c1, u32x8),                    \
+                            __builtin_convertvector(c2, u32x8), __builtin_convertvector(c3, u32x8)};                   \
+        for (int q = 0; q < 4; ++q) std::memcpy((out) + q * (stride) + (j), &w[q], sizeof w[q]);                       \
     } while (0)
 
 __attribute__((target("avx512f,avx512dq"))) void philox_run_avx512(std::uint64_t seed, purpose what, std::uint64_t a0,

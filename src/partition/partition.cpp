@@ -70,7 +70,8 @@ int owner_without_graph(partition_method method, std::uint64_t id, std::uint64_t
 
 std::vector<std::uint64_t> nodes_without_graph(partition_method method, std::uint64_t N, std::uint64_t seed, int ranks,
                                                int rank) {
-    if (method == partition_method::ptscotch) throw internal_error("nodes_without_graph: this partition needs the graph");
+    if (method == partition_method::ptscotch)
+        throw internal_error("nodes_without_graph: this partition needs the graph");
     const auto [lo, hi] = block_of(N, ranks, rank);
     std::vector<std::uint64_t> ids(hi - lo);
     for (std::uint64_t x = lo; x < hi; ++x)

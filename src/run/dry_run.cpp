@@ -3,11 +3,11 @@
 #include "comm/decomposition.hpp"
 #include "delivery/delivery.hpp"
 #include "graph/rank_graph.hpp"
+#include "io/output.hpp"
 #include "io/safe_output.hpp"
 #include "measures/measures.hpp"
 #include "neurons/neurons.hpp"
 #include "partition/partition.hpp"
-#include "io/output.hpp"
 #include "run/memory.hpp"
 #include "run/setup_replay.hpp"
 
@@ -19,14 +19,15 @@
 #include <boost/mpi/communicator.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <malloc.h>
 #include <map>
 #include <optional>
 #include <random>
 #include <thread>
-#include <malloc.h>
 
 namespace lifnet {
 
@@ -109,7 +110,8 @@ replay_plan plan_of(const config& c, int P, node_range block, const std::vector<
             if (kept_lattice_edge(c, e)) {
                 ++p.kept;
                 ++kept_to[block_owner(e.a, c.N, P)];
-            } else {
+            }
+            else {
                 ++p.rewired;
             }
         }
@@ -192,7 +194,7 @@ surrogate_result simulate_alone(const config& c, const adjacency& adj, const std
     using clock = std::chrono::steady_clock;
     surrogate_result s;
     s.steps = std::llround(ms / c.dt);
-    config no_inhibitory = c; // the inhibitory set needs every rank (see loop_memory)
+    config no_inhibitory = c; // the inhibitory set needs every rank: here all sources are excitatory
     no_inhibitory.f_inh = 0;
     const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
     const connections list(adj, inhibitory_set(no_inhibitory, adj.ids, self));
@@ -215,8 +217,12 @@ surrogate_result simulate_alone(const config& c, const adjacency& adj, const std
         const std::int64_t e1 = std::min(e0 + c.epoch_steps(), s.steps);
         for (std::int64_t n = e0; n < e1; ++n)
             for (std::size_t r = 0; r < adj.rows(); ++r) {
-                if (exc_mean[r] > 0) ring.counts(n, false)[r] += static_cast<input_count>(std::poisson_distribution<int>(exc_mean[r])(random));
-                if (inh_mean[r] > 0) ring.counts(n, true)[r] += static_cast<input_count>(std::poisson_distribution<int>(inh_mean[r])(random));
+                if (exc_mean[r] > 0)
+                    ring.counts(n, false)[r] +=
+                        static_cast<input_count>(std::poisson_distribution<int>(exc_mean[r])(random));
+                if (inh_mean[r] > 0)
+                    ring.counts(n, true)[r] +=
+                        static_cast<input_count>(std::poisson_distribution<int>(inh_mean[r])(random));
             }
         const auto t0 = clock::now();
         block.advance(e0, e1, ring, c.g, grid, fired, none);
@@ -231,6 +237,29 @@ surrogate_result simulate_alone(const config& c, const adjacency& adj, const std
     }
     return s;
 }
+
+// A set of node ids asked for every rewired edge of the stream (a random
+// partition's): open addressing, a probe or two in a table twice its size
+// (a binary search took 15 and tripled the stream's time).
+class id_set {
+public:
+    explicit id_set(const std::vector<std::uint64_t>& ids):
+        shift_(64 - std::max(1, static_cast<int>(std::bit_width(2 * ids.size())))),
+        slots_(std::size_t(1) << (64 - shift_), empty) {
+        for (auto id: ids) slots_[find(id)] = id;
+    }
+    bool contains(std::uint64_t id) const { return slots_[find(id)] == id; }
+
+private:
+    static constexpr std::uint64_t empty = ~std::uint64_t(0); // no node id: N < 2^64
+    std::size_t find(std::uint64_t id) const {
+        std::size_t i = (id * 0x9E3779B97F4A7C15ull) >> shift_;
+        while (slots_[i] != empty && slots_[i] != id) i = (i + 1) & (slots_.size() - 1);
+        return i;
+    }
+    int shift_;
+    std::vector<std::uint64_t> slots_;
+};
 
 struct run_timing {
     unsigned threads;
@@ -253,10 +282,10 @@ std::string record(const config& c, const dry_run_options& o, partition_method m
     j += "  \"command_line\": " + json_string(command_line) + ",\n";
     add("  \"config\": {\"N\": %llu, \"k\": %llu, \"p\": %.17g, \"seed\": %llu, \"graph\": \"%s\", \"partition\": "
         "\"%s\", \"routing\": \"%s\", \"dt\": %.17g, \"d\": %.17g, \"epoch_steps\": %lld},\n",
-        ull(c.N), ull(c.k), c.p, ull(c.seed), mode_name(c.graph), mode_name(method), mode_name(c.routing), c.dt,
-        c.d, static_cast<long long>(c.epoch_steps()));
-    add("  \"ranks\": %d,\n  \"rank\": %d,\n  \"neurons\": %llu,\n  \"synapses\": %llu,\n", o.ranks, o.rank, ull(k.neurons),
-        ull(k.synapses));
+        ull(c.N), ull(c.k), c.p, ull(c.seed), mode_name(c.graph), mode_name(method), mode_name(c.routing), c.dt, c.d,
+        static_cast<long long>(c.epoch_steps()));
+    add("  \"ranks\": %d,\n  \"rank\": %d,\n  \"neurons\": %llu,\n  \"synapses\": %llu,\n", o.ranks, o.rank,
+        ull(k.neurons), ull(k.synapses));
     add("  \"sources\": %llu,\n  \"remote_sources\": %llu,\n  \"routed_neurons\": %llu,\n  \"routes\": %llu,\n",
         ull(k.sources), ull(k.remote_sources), ull(k.routed), ull(k.routes));
     j += "  \"synapses_by_source_rank\": {";
@@ -284,7 +313,8 @@ std::string record(const config& c, const dry_run_options& o, partition_method m
         add("  \"simulated\": {\"steps\": %lld, \"update_seconds_per_step\": %.6g, \"deliver_seconds_per_step\": %.6g, "
             "\"rate_hz\": %.6g, \"remote_input\": \"poisson\", \"remote_rate_hz\": %.17g},\n",
             static_cast<long long>(sim.steps), sim.update_seconds * per_step, sim.deliver_seconds * per_step,
-            k.neurons ? 1000.0 * static_cast<double>(sim.spikes) / (static_cast<double>(k.neurons) * sim.steps * c.dt) : 0.0,
+            k.neurons ? 1000.0 * static_cast<double>(sim.spikes) / (static_cast<double>(k.neurons) * sim.steps * c.dt)
+                      : 0.0,
             x.rate_hz);
     }
     add("  \"graph\": {\"lattice_edges_streamed\": %llu, \"rewired\": %llu, \"candidates\": %llu, \"rounds\": %llu, "
@@ -316,8 +346,9 @@ std::string dry_run(const config& c, const dry_run_options& o, const std::string
         replay.emplace(c, ids);
     }
     const auto in_block = [block](std::uint64_t id) { return id >= block.lo && id < block.hi; };
+    const id_set scattered(method == partition_method::block ? std::vector<std::uint64_t>{} : ids);
     const auto mine = [&](std::uint64_t id) {
-        return method == partition_method::block ? in_block(id) : std::binary_search(ids.begin(), ids.end(), id);
+        return method == partition_method::block ? in_block(id) : scattered.contains(id);
     };
     // The edges of R's block (where the real run builds them) and of R's neurons.
     std::vector<std::uint64_t> nodes = ids;
@@ -329,18 +360,18 @@ std::string dry_run(const config& c, const dry_run_options& o, const std::string
     const auto owner = [&](std::uint64_t id) { return owner_without_graph(method, id, c.N, c.seed, P); };
     const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     rank_graph_stats gs;
-    const auto edges =
-        rank_edges(c, nodes, [&](std::uint64_t id) { return mine(id) || in_block(id); }, threads, gs);
+    const auto edges = rank_edges(
+        c, nodes, [&](std::uint64_t id) { return mine(id) || in_block(id); }, threads, gs);
     nodes = {};
     const adjacency adj = rows_of(c.N, ids, edges, mine);
     const double graph_seconds = std::chrono::duration<double>(clock::now() - started).count();
     const auto k = count(adj, R, owner);
-    const auto mem = replay->run(plan_of(c, P, block, edges,
-                                         method == partition_method::block
-                                             ? adj
-                                             : rows_of(c.N, nodes_without_graph(partition_method::block, c.N, c.seed, P, R),
-                                                       edges, in_block),
-                                         owner, k));
+    const auto mem = replay->run(
+        plan_of(c, P, block, edges,
+                method == partition_method::block
+                    ? adj
+                    : rows_of(c.N, nodes_without_graph(partition_method::block, c.N, c.seed, P, R), edges, in_block),
+                owner, k));
     const auto x = exchange_at_rate(c, o, k);
     const auto sim = o.simulate_ms > 0 ? simulate_alone(c, adj, mine, x.rate_hz, o.simulate_ms) : surrogate_result{};
     const run_timing t{threads, graph_seconds, std::chrono::duration<double>(clock::now() - started).count()};

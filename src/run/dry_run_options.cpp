@@ -25,8 +25,7 @@ void check_dry_run(const config& c, const dry_run_options& o) {
     if (c.graph == graph_model::er)
         problems.push_back({"graph", "a dry run of an er graph is not supported: which draws make its edges "
                                      "depends on duplicates anywhere in the graph; use ws or ring"});
-    if (!(o.rate_hz < 0) && !(o.rate_hz < 1e6))
-        problems.push_back({"--rate", "must be a rate in Hz, >= 0 and < 1e6"});
+    if (!(o.rate_hz < 0) && !(o.rate_hz < 1e6)) problems.push_back({"--rate", "must be a rate in Hz, >= 0 and < 1e6"});
     if (!(o.simulate_ms >= 0 && o.simulate_ms <= 1e7))
         problems.push_back({"--simulate", "must be a time in ms, >= 0 and <= 1e7"});
     if (!problems.empty()) throw config_error(std::move(problems));

@@ -1,6 +1,7 @@
 #include "run/setup_replay.hpp"
 
 #include "delivery/delay_ring.hpp"
+#include "delivery/delivery.hpp"
 #include "measures/measures.hpp"
 #include "neurons/neurons.hpp"
 #include "run/memory.hpp"
@@ -11,8 +12,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <string>
 #include <malloc.h>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,7 +87,8 @@ std::vector<bytes16> registry(const replay_plan& p) {
             if ((i + 1) * p.rewired / std::max<std::uint64_t>(total, 1) > r) {
                 rewire.push_back({});
                 ++r;
-            } else {
+            }
+            else {
                 kept.push_back({});
             }
         }
@@ -163,7 +165,8 @@ loop_lists connect_and_route(const replay_plan& p) {
         push(l.sources, p.sources);
         push(l.inhibitory, p.sources);
         push(l.offsets, p.sources + 1);
-        l.bucket_start.resize(p.sources ? p.max_source / 16 + 2 : 1);
+        const std::uint64_t span = p.max_source + 1;
+        l.bucket_start.resize(p.sources ? ((span - 1) >> connections::bucket_shift(p.sources, span)) + 2 : 1);
     }
     if (p.ranks > 1) { // spike_exchange: the id directory, who needs what, the routes
         const auto held = exchanged(to_self<bytes24>(p.ranks, p.neurons), p.neurons);
@@ -310,7 +313,8 @@ replay_result setup_replay::run(const replay_plan& p) {
     if (read(from_child_, &r, sizeof r) != sizeof r) throw error("dry run: the memory replay's process failed");
     waitpid(child_, nullptr, 0);
     child_ = -1;
-    for (auto* x: {&r.build, &r.partition, &r.connections, &r.setup, &r.loop}) *x = start_ + (*x - std::min(*x, r.start));
+    for (auto* x: {&r.build, &r.partition, &r.connections, &r.setup, &r.loop})
+        *x = start_ + (*x - std::min(*x, r.start));
     r.start = start_;
     return r;
 }

@@ -20,10 +20,10 @@ namespace lifnet {
 // The sizes of rank R's set-up, in elements.
 struct replay_plan {
     int ranks = 1;
-    std::uint64_t kept = 0, rewired = 0; // the block's lattice edges, kept and to rewire
-    std::vector<std::pair<int, std::uint64_t>> kept_to; // kept edges by registry owner (insert_distinct)
-    std::uint64_t kept_received = 0;                    // kept edges the registry holds on R
-    std::uint64_t held = 0;                             // edges it holds after the rounds
+    std::uint64_t kept = 0, rewired = 0;                    // the block's lattice edges, kept and to rewire
+    std::vector<std::pair<int, std::uint64_t>> kept_to;     // kept edges by registry owner (insert_distinct)
+    std::uint64_t kept_received = 0;                        // kept edges the registry holds on R
+    std::uint64_t held = 0;                                 // edges it holds after the rounds
     std::vector<std::pair<int, std::uint64_t>> synapses_to; // adjacency_from_edges: synapses by block owner
     std::uint64_t block_rows = 0, block_synapses = 0;
     std::vector<std::pair<int, std::uint64_t>> words_to; // migrate: 8-byte words by destination

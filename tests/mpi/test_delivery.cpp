@@ -94,3 +94,38 @@ TEST(delivery, inhibitory_weights_are_negative) {
     EXPECT_LT(block.I[0], 0.0);
     EXPECT_NEAR(block.I[0], -c.g * c.J, 0.1 * c.g * c.J);
 }
+
+// Sources spread over ids up to 2^40 (as rewired edges spread them up to N):
+// the lookup finds every source and no other id, and the connection list is
+// sized to its sources (buckets of 16 ids up to the largest id would need
+// 2^36 entries, 512 GB).
+TEST(delivery, sparse_sources_over_a_huge_id_range) {
+    const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_duplicate);
+    config c;
+    c.N = std::uint64_t(1) << 40;
+    c.f_inh = 0;
+    std::vector<std::uint64_t> sources;
+    for (std::uint64_t j = 0; j < 1000; ++j) sources.push_back(j * j * 1099511 % c.N); // spread, some close together
+    std::sort(sources.begin(), sources.end());
+    sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+    // Two local neurons: target 0 has every source, target 1 every other one.
+    adjacency local;
+    local.N = c.N;
+    local.ids = {c.N - 2, c.N - 1};
+    for (std::size_t j = 0; j < sources.size(); ++j) local.neighbours.push_back(sources[j]);
+    local.offsets = {0, local.neighbours.size()};
+    for (std::size_t j = 0; j < sources.size(); j += 2) local.neighbours.push_back(sources[j]);
+    local.offsets.push_back(local.neighbours.size());
+    const inhibitory_set inh(c, {}, self);
+    const connections conns(local, inh);
+    const std::int64_t D = 3;
+    std::vector<spike> spikes;
+    for (auto s: sources) spikes.push_back({0, s});
+    for (auto s: sources) // ids next to the sources that are not sources, and ids past the last
+        for (auto x: {s + 1, s + 17, c.N - 3})
+            if (!std::binary_search(sources.begin(), sources.end(), x)) spikes.push_back({0, x});
+    delay_ring ring(2, D);
+    conns.deliver(spikes, D, ring);
+    EXPECT_EQ(ring.excitatory(1 + D)[0], sources.size());
+    EXPECT_EQ(ring.excitatory(1 + D)[1], (sources.size() + 1) / 2);
+}

@@ -187,6 +187,16 @@ class dry_run_refusals(unittest.TestCase):
         self.refused([*sets(N=1000), "--dry-run", "2"], ["partition", "ptscotch"])
         self.refused([*sets(N=1000, partition="block", graph="er"), "--dry-run", "2"], ["graph", "er"])
 
+    def test_the_record_is_the_only_file_left(self):
+        # The scratch run file the dry run opens beside it is removed.
+        with tempfile.TemporaryDirectory() as d:
+            r = lifnet([*sets(N=1000, partition="random"), "--dry-run", "3", "-o", os.path.join(d, "x.json")])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(os.listdir(d), ["x.json"])
+            with open(os.path.join(d, "x.json")) as f:
+                d = json.load(f)
+            self.assertEqual((d["format"], d["ranks"], d["rank"], d["config"]["partition"]), ("lifnet-dry-run", 3, 0, "random"))
+
     def test_several_ranks(self):
         with tempfile.TemporaryDirectory() as d:
             self.refused([*sets(N=1000, partition="block"), "--dry-run", "2", "-o", os.path.join(d, "x.json")],

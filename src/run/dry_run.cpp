@@ -307,7 +307,7 @@ std::string record(const config& c, const dry_run_options& o, partition_method m
         "\"bytes_sent_per_step\": %.17g, \"bytes_received_per_step\": %.17g, \"messages_sent_per_step\": %.17g, "
         "\"messages_received_per_step\": %.17g, \"collectives_per_epoch\": %d},\n",
         ull(sizeof(spike)), x.rate_hz, x.rate_given ? "option" : "free_neuron", x.sent_bytes, x.received_bytes,
-        x.sent_messages, x.received_messages, c.routing == spike_routing::neighbour ? 1 : 0);
+        x.sent_messages, x.received_messages, c.routing == spike_routing::neighbour ? 2 : 1);
     if (sim.steps > 0) {
         const double per_step = 1.0 / static_cast<double>(sim.steps);
         add("  \"simulated\": {\"steps\": %lld, \"update_seconds_per_step\": %.6g, \"deliver_seconds_per_step\": %.6g, "

@@ -22,7 +22,6 @@ import collections
 import json
 import os
 import re
-import shlex
 import subprocess
 import tempfile
 import unittest
@@ -30,11 +29,8 @@ import unittest
 import h5py
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LIFNET = os.path.join(ROOT, os.environ.get("LIFNET_BIN", "build/lifnet"))
-MPIEXEC = shlex.split(os.environ.get("MPIEXEC", "mpirun"))
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_mpi_yield_when_idle="1")
+from lifnet_harness import ENV, LIFNET, MPIEXEC
+
 NET = dict(N=20000, k=10, p=0.1, seed=7, t_stop=30, t_transient=0, record="none")
 
 
@@ -50,7 +46,7 @@ def sets(**kv):
 def lifnet(args, ranks=1):
     cmd = [LIFNET, "run", *args]
     if ranks > 1:
-        cmd = [*MPIEXEC, "--oversubscribe", "-np", str(ranks), *cmd]
+        cmd = [MPIEXEC, "--oversubscribe", "-np", str(ranks), *cmd]
     return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
 
 

@@ -123,19 +123,37 @@ config_error bad_key(const std::string& key, const std::string& message) {
 // A Python value as the text `--set key=value` would give: integers and
 // strings as they are, reals in their shortest exact form, a list of node ids
 // (key record) comma-separated. Anything else is refused, never guessed.
+// An integer as operator.index takes it: Python's and numpy's (np.int64 is
+// not a Python int), never a bool (Python's or numpy's).
+std::optional<std::string> integer_text(const py::handle& value) {
+    const std::string type = Py_TYPE(value.ptr())->tp_name; // numpy's bool: "numpy.bool_" (1.x), "numpy.bool" (2.x)
+    if (py::isinstance<py::bool_>(value) || type == "numpy.bool_" || type == "numpy.bool" ||
+        !PyIndex_Check(value.ptr()))
+        return std::nullopt;
+    const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!index) {
+        PyErr_Clear();
+        return std::nullopt;
+    }
+    return py::str(index).cast<std::string>();
+}
+
+// A value as the CLI's --set would be given it: an integer, a string, a
+// float (np.float64 is one) written so that it reads back exactly, or a
+// list of integers (record's node ids). Anything else: nullopt.
 std::optional<std::string> key_text(const py::handle& value) {
-    if (py::isinstance<py::bool_>(value)) return std::nullopt;
-    if (py::isinstance<py::int_>(value) || py::isinstance<py::str>(value)) return py::str(value).cast<std::string>();
-    if (py::isinstance<py::float_>(value)) return py::repr(value).cast<std::string>();
+    if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+    if (py::isinstance<py::float_>(value)) return py::repr(py::float_(value.cast<double>())).cast<std::string>();
     if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
         std::string ids;
         for (const auto& item: value) {
-            if (!py::isinstance<py::int_>(item) || py::isinstance<py::bool_>(item)) return std::nullopt;
-            ids += (ids.empty() ? "" : ",") + py::str(item).cast<std::string>();
+            const auto id = integer_text(item);
+            if (!id) return std::nullopt;
+            ids += (ids.empty() ? "" : ",") + *id;
         }
         return ids;
     }
-    return std::nullopt;
+    return integer_text(value);
 }
 
 // Sets every key of `values` on `c`, then validates; one config_error lists
@@ -422,8 +440,8 @@ py::dict sweep_python(const py::object& given, const py::object& vary, const py:
             text = seeds.cast<std::string>();
         else
             for (const auto& s: seeds) {
-                const auto item = key_text(s);
-                text += (text.empty() ? "" : ",") + (item && py::isinstance<py::int_>(s) ? *item : std::string("?"));
+                const auto item = integer_text(s);
+                text += (text.empty() ? "" : ",") + item.value_or("?");
             }
         check([&] { spec.seeds = parse_seeds(text, spec.max_members); });
     }
@@ -472,7 +490,9 @@ PYBIND11_MODULE(_core, m) {
 defaults, units (time in ms, voltage in mV) and checks.
 
 Config(**keys) sets the given keys and validates the whole; a bad key or
-value raises ConfigError naming every bad key. Keys read as attributes.)")
+value raises ConfigError naming every bad key. Values: int (numpy's too),
+float (np.float64 too), str, and for record a list of node ids; a bool is
+never a number. Keys read as attributes.)")
         .def(py::init([](const py::kwargs& keys) {
             config c;
             apply_keys(c, keys);

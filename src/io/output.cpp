@@ -36,7 +36,8 @@ void append_sorted(std::vector<spike>& out, std::span<const spike> in) {
         for (const auto& s: in) ++next[static_cast<std::size_t>(s.step - lo->step) + 1];
         std::partial_sum(next.begin(), next.end(), next.begin());
         for (const auto& s: in) out[from + next[static_cast<std::size_t>(s.step - lo->step)]++] = s;
-    } else {
+    }
+    else {
         std::copy(in.begin(), in.end(), out.begin() + static_cast<std::ptrdiff_t>(from));
     }
     const auto first = out.begin() + static_cast<std::ptrdiff_t>(from);

@@ -81,6 +81,14 @@ class ConfigTest(unittest.TestCase):
         self.assertIsInstance(e, lifnet.Error)
         self.assert_refused({"p": 7.0}, make=lambda k: lifnet.Config().replace(**k))
 
+    def test_numpy_numbers_are_values(self):
+        # numpy's integers and float64 as Python's; numpy's bool is no count either.
+        c = lifnet.Config(N=np.int64(300), k=np.uint8(6), p=np.float64(0.1), record=np.array([3, 1], np.int32).tolist())
+        self.assertEqual(c, lifnet.Config(N=300, k=6, p=0.1, record=[3, 1]))
+        self.assertEqual(lifnet.Config(record=[np.int64(2), np.uint64(5)]), lifnet.Config(record=[2, 5]))
+        self.assert_refused({"N": np.bool_(True)})
+        self.assert_refused({"N": np.float32(300)})  # not exact in general: refused, not rounded
+
     def test_bad_toml_file(self):
         with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
             f.write("N = 100\nwho = 3\np = 'x'\n")

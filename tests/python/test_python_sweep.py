@@ -111,6 +111,10 @@ class SweepTest(unittest.TestCase):
         again = lifnet.sweep(lifnet.Config(**MODEL), vary=VARY, seeds=SEEDS, output=self.py_path)
         self.assertEqual((again.run_now, again.skipped), (0, 6))
         assert_tables_equal(self, again.points, self.py.points, skip=())
+        # numpy's values are the same sweep.
+        again = lifnet.sweep(lifnet.Config(**MODEL), vary={"p": np.array(VARY["p"])}, seeds=np.array(SEEDS),
+                             output=self.py_path)
+        self.assertEqual((again.run_now, again.skipped), (0, 6))
 
     def test_toml_file_with_sweep_table(self):
         toml = os.path.join(self.dir, "sweep.toml")

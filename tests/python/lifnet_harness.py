@@ -2,7 +2,9 @@
 environment for Open MPI as root, and finding and killing a run's processes."""
 import os
 import signal
+import tempfile
 import time
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIFNET = os.environ.get("LIFNET_BIN", os.path.join(ROOT, "build", "lifnet"))
@@ -74,3 +76,15 @@ def kill_tree(p):
     while any(alive(pid) for pid in victims) and time.monotonic() < deadline:
         time.sleep(0.1)
     return victims
+
+
+class TempDirTest(unittest.TestCase):
+    """A test case with a fresh folder for each test: self.dir, self.path(...)."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)

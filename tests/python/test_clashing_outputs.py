@@ -10,13 +10,12 @@ import os
 import signal
 import stat
 import subprocess
-import tempfile
 import time
 import unittest
 
 import h5py
 
-from lifnet_harness import ENV, LIFNET, MPIEXEC
+from lifnet_harness import ENV, LIFNET, MPIEXEC, TempDirTest
 
 SMALL = ["--set", "N=200", "--set", "t_stop=200"]
 
@@ -35,14 +34,7 @@ def wait_for(predicate, timeout=60):
 
 
 @unittest.skipUnless(os.path.exists(LIFNET), f"no lifnet binary at {LIFNET}")
-class ClashingOutputsTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, *parts):
-        return os.path.join(self.dir, *parts)
+class ClashingOutputsTest(TempDirTest):
 
     def lifnet(self, args, ranks=None, timeout=120):
         return subprocess.run(command(args, ranks), env=ENV, capture_output=True, text=True, timeout=timeout,

@@ -13,12 +13,13 @@ import os
 import shlex
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
 import h5py
 import numpy as np
+
+from lifnet_harness import TempDirTest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIFNET = os.path.join(ROOT, os.environ.get("LIFNET_BIN", "build/lifnet"))
@@ -112,14 +113,7 @@ def strings(a):
     return [x.decode() if isinstance(x, bytes) else str(x) for x in a]
 
 
-class SweepTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, *parts):
-        return os.path.join(self.dir, *parts)
+class SweepTest(TempDirTest):
 
     def lifnet(self, args, ranks=None, cwd=None, expect=0):
         p = subprocess.run(command(args, ranks), cwd=cwd or self.dir, env=ENV, capture_output=True, text=True,

@@ -6,12 +6,11 @@ duplicate seeds and values are refused; resume identifies a member by its
 full inputs, the graph file's content included."""
 import os
 import subprocess
-import tempfile
 import unittest
 
 import h5py
 
-from lifnet_harness import ENV, LIFNET, MPIEXEC
+from lifnet_harness import ENV, LIFNET, MPIEXEC, TempDirTest
 
 SMALL = ["--set", "N=100", "--set", "t_stop=100"]
 
@@ -30,14 +29,7 @@ def journal(path):
 
 
 @unittest.skipUnless(os.path.exists(LIFNET), f"no lifnet binary at {LIFNET}")
-class SweepFailuresTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, *parts):
-        return os.path.join(self.dir, *parts)
+class SweepFailuresTest(TempDirTest):
 
     def lifnet(self, args, ranks=None, env=ENV):
         return subprocess.run(command(args, ranks), env=env, capture_output=True, text=True, timeout=300,

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace lifnet {
@@ -51,9 +52,11 @@ inline fixed128 to_fixed(double x) {
 
 // Σ to_fixed(x[i]) and Σ to_fixed(|x[i] − center|) over i < n: the same
 // integers as adding to_fixed one value at a time (so as exact and as
-// independent of order), vectorised where the CPU allows. Throw as
+// independent of order), vectorised where the CPU allows. exact_sum gives
+// nothing if some |x[i]| is not below `bound` (at most fixed_limit) or is
+// NaN: the check costs no pass of its own. exact_sum_abs_deviation throws as
 // to_fixed does.
-fixed128 exact_sum(const double* x, std::size_t n);
+std::optional<fixed128> exact_sum(const double* x, std::size_t n, double bound = fixed_limit);
 fixed128 exact_sum_abs_deviation(const double* x, std::size_t n, double center);
 
 inline double from_fixed(fixed128 x) {

@@ -15,7 +15,8 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 }
 
-sample_grid::sample_grid(const config& c): stride(c.steps(c.sample_dt)), last(c.nsteps()) {
+sample_grid::sample_grid(const config& c):
+    stride(c.steps(c.sample_dt)), last(c.nsteps()), inverse_stride(1.0 / static_cast<double>(stride)) {
     const std::int64_t t0 = c.steps(c.t_transient);
     first = (t0 + stride - 1) / stride * stride;
     last = last / stride * stride;
@@ -67,13 +68,10 @@ std::span<const double> voltage_measures::buffered_sample(std::size_t j) const {
 }
 
 namespace {
-// A diverged value among `n` samples, so that every rank can learn of it
-// in a reduction it makes anyway: below fixed_limit / 2, the deviations
-// from V̄ are below fixed_limit too. Empty when there is none.
+// The message for a diverged value among `n` samples: one not below
+// fixed_limit / 2 (so that the deviations from V̄ are below fixed_limit
+// too), or NaN.
 std::string diverged_value(const double* x, std::size_t n) {
-    bool ok = true; // a branch-free pass (NaN fails the comparison)
-    for (std::size_t i = 0; i < n; ++i) ok &= std::abs(x[i]) < fixed_limit / 2;
-    if (ok) return "";
     const auto bad = std::find_if(x, x + n, [](double v) { return !(std::abs(v) < fixed_limit / 2); });
     return "a membrane potential of " + std::to_string(*bad) + " mV reached the measures: the simulation diverged";
 }
@@ -96,11 +94,17 @@ void voltage_measures::reduce(std::int64_t step) {
     if (!count) return;
     // The sums, and whether this rank diverged: agreed in one reduction.
     std::vector<fixed128> sums(count + 1, 0);
-    in_flight_diverged_ = diverged_value(buffer_.data(), count * local_);
-    if (in_flight_diverged_.empty())
-        for (std::size_t s = 0; s < count; ++s) sums[s] = exact_sum(buffer_.data() + s * local_, local_);
-    else
-        sums[count] = 1;
+    in_flight_diverged_.clear();
+    for (std::size_t s = 0; s < count; ++s) {
+        const auto sum = exact_sum(buffer_.data() + s * local_, local_, fixed_limit / 2);
+        if (!sum) {
+            in_flight_diverged_ = diverged_value(buffer_.data() + s * local_, local_);
+            std::fill(sums.begin(), sums.end(), 0);
+            sums[count] = 1;
+            break;
+        }
+        sums[s] = *sum;
+    }
     std::swap(buffer_, in_flight_);
     in_flight_samples_ = count;
     started_ += count;
@@ -201,7 +205,11 @@ bool voltage_measures::restore(const std::vector<double>& neurons, const totals&
 
 spike_measures::spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons):
     grid_(grid), N_(c.N), transient_(c.steps(c.t_transient)), t_stop_(c.t_stop), t_transient_(c.t_transient),
-    neurons_(local_neurons), phase_sums_(4 * static_cast<std::size_t>(grid.count()), 0) {}
+    neurons_(local_neurons), phase_sums_(4 * static_cast<std::size_t>(grid.count()), 0),
+    phase_tables_(static_cast<std::size_t>(max_table) + 1) {
+    pending_.reserve(batch + batch / 4);
+    queued_.reserve(batch + batch / 4);
+}
 
 namespace {
 // The four halves (split_fixed) of cos θ and sin θ, θ = 2π·j/L: the phase
@@ -218,35 +226,55 @@ void phase(std::size_t j, std::int64_t L, std::int64_t* out) {
     out[3] = sl;
 }
 
-// sums[4w ...] += table[4j ...] for `count` sample times from (w, j), j
-// advancing by `stride`: four int64 additions that vectorise (one clone per
-// instruction set; integer sums, the same on each).
+// sums[0 .. 4·count) += table[0 .. 4·count): integer additions that
+// vectorise (one clone per instruction set; integer sums, the same on each).
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) void
-add_phases(std::int64_t* __restrict sums, const std::int64_t* __restrict table, std::size_t w, std::size_t j,
-           std::size_t count, std::size_t stride) {
-    for (std::size_t s = 0; s < count; ++s, ++w, j += stride)
-        for (std::size_t q = 0; q < 4; ++q) sums[4 * w + q] += table[4 * j + q];
+add_phases(std::int64_t* __restrict sums, const std::int64_t* __restrict table, std::size_t count) {
+    for (std::size_t e = 0; e < 4 * count; ++e) sums[e] += table[e];
 }
 } // namespace
 
+// The table of L holds phase step j = r + c·stride (r < stride) at row r,
+// column c: an interval's sample times, stride steps apart, read it
+// contiguously.
 const std::vector<std::int64_t>& spike_measures::phase_table(std::int64_t L) {
-    if (phase_tables_.size() <= static_cast<std::size_t>(L)) phase_tables_.resize(static_cast<std::size_t>(L) + 1);
     auto& table = phase_tables_[static_cast<std::size_t>(L)];
     if (table.empty()) {
-        table.resize(4 * static_cast<std::size_t>(L));
-        for (std::size_t j = 0; j < static_cast<std::size_t>(L); ++j) phase(j, L, table.data() + 4 * j);
+        // Rows r < min(stride, L): a phase step j < L has j mod stride < L.
+        const auto stride = static_cast<std::size_t>(grid_.stride), columns = phase_columns(L);
+        table.resize(4 * std::min(stride, static_cast<std::size_t>(L)) * columns);
+        for (std::size_t j = 0; j < static_cast<std::size_t>(L); ++j)
+            phase(j, L, table.data() + 4 * (j % stride * columns + j / stride));
     }
     return table;
 }
 
+std::size_t spike_measures::phase_columns(std::int64_t L) const {
+    return static_cast<std::size_t>(grid_.div_stride(L + grid_.stride - 1));
+}
+
 void spike_measures::add(std::span<const local_spike> fired) {
+    pending_.insert(pending_.end(), fired.begin(), fired.end());
+    if (pending_.size() >= batch) flush();
+}
+
+void spike_measures::flush() {
     // The neurons' accumulators are scattered over the rank's neurons and
-    // are rarely in the cache: fetch a few spikes ahead.
+    // are rarely in the cache: fetch a few spikes ahead. Their intervals'
+    // phases are added up after them, so that the phase tables stay in the
+    // cache meanwhile.
     constexpr std::size_t ahead = 8;
-    for (std::size_t k = 0; k < fired.size(); ++k) {
-        if (k + ahead < fired.size()) __builtin_prefetch(&neurons_[fired[k + ahead].index], 1);
-        add(fired[k].index, fired[k].step + 1);
+    for (std::size_t k = 0; k < pending_.size(); ++k) {
+        if (k + ahead < pending_.size()) { // both cache lines a neuron may straddle
+            const auto* next = &neurons_[pending_[k + ahead].index];
+            __builtin_prefetch(next, 1);
+            __builtin_prefetch(reinterpret_cast<const char*>(next + 1) - 1, 1);
+        }
+        add(pending_[k].index, pending_[k].step + 1);
     }
+    pending_.clear();
+    for (const auto& q: queued_) add_phases(q.sums, q.row, q.count);
+    queued_.clear();
 }
 
 void spike_measures::add(std::size_t i, std::int64_t a) {
@@ -254,22 +282,25 @@ void spike_measures::add(std::size_t i, std::int64_t a) {
     if (s.count == 0)
         s.first = a;
     else {
-        // The phase 2π(t − b)/(a − b) of every sample time b <= t < a.
-        const auto b = s.last, L = a - b;
-        // Sample times m = first + w·stride in [b, a) and <= last.
-        const auto m0 = std::max(grid_.first, (b + grid_.stride - 1) / grid_.stride * grid_.stride);
-        const auto m1 = std::min(a - 1, grid_.last); // the last time that may count
-        if (m0 <= m1) {
-            const auto w = static_cast<std::size_t>((m0 - grid_.first) / grid_.stride);
-            const auto count = static_cast<std::size_t>((m1 - m0) / grid_.stride + 1);
-            const auto j = static_cast<std::size_t>(m0 - b), stride = static_cast<std::size_t>(grid_.stride);
-            if (L <= max_table)
-                add_phases(phase_sums_.data(), phase_table(L).data(), w, j, count, stride);
+        // The phase 2π(t − b)/(a − b) of every sample time b <= t < a:
+        // the sample times w0 ... w1 of the grid (m = first + w·stride).
+        const auto b = s.last, L = a - b, top = std::min(a - 1, grid_.last);
+        const auto w0 = b <= grid_.first ? 0 : grid_.div_stride(b - grid_.first - 1) + 1;
+        const auto w1 = top < grid_.first ? -1 : grid_.div_stride(top - grid_.first);
+        if (w0 <= w1) {
+            const auto count = static_cast<std::size_t>(w1 - w0 + 1);
+            const auto j0 = grid_.first + w0 * grid_.stride - b; // the first one's phase step
+            if (L <= max_table) {
+                const auto column = grid_.div_stride(j0), r = j0 - column * grid_.stride;
+                const auto* row = phase_table(L).data() +
+                                  4 * (static_cast<std::size_t>(r) * phase_columns(L) + static_cast<std::size_t>(column));
+                queued_.push_back({phase_sums_.data() + 4 * w0, row, count});
+            }
             else
-                for (std::size_t s = 0; s < count; ++s) {
+                for (std::size_t c = 0; c < count; ++c) {
                     std::int64_t halves[4];
-                    phase(j + s * stride, L, halves);
-                    add_phases(phase_sums_.data(), halves, w + s, 0, 1, 0);
+                    phase(static_cast<std::size_t>(j0) + c * static_cast<std::size_t>(grid_.stride), L, halves);
+                    add_phases(phase_sums_.data() + 4 * (static_cast<std::size_t>(w0) + c), halves, 1);
                 }
         }
     }
@@ -286,7 +317,8 @@ void spike_measures::add(std::size_t i, std::int64_t a) {
     ++s.count;
 }
 
-void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures& out) const {
+void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures& out) {
+    flush();
     namespace mpi = boost::mpi;
     // Rate and CV over the spikes after t_transient.
     std::uint64_t late = 0, with_isis = 0;
@@ -333,7 +365,7 @@ void spike_measures::finish(const boost::mpi::communicator& comm, sync_measures&
 // Every neuron with 2 spikes has an interval around each of these times,
 // so the phase sums there hold one term per counted neuron.
 void spike_measures::finish_R(const boost::mpi::communicator& comm, std::int64_t first, std::int64_t last,
-                              std::uint64_t counted, sync_measures& out) const {
+                              std::uint64_t counted, sync_measures& out) {
     const auto sums = global_phase_sums(comm);
     double R = 0;
     std::size_t times = 0;
@@ -352,7 +384,8 @@ void spike_measures::finish_R(const boost::mpi::communicator& comm, std::int64_t
     out.R = R / static_cast<double>(times);
 }
 
-std::vector<fixed128> spike_measures::global_phase_sums(const boost::mpi::communicator& comm) const {
+std::vector<fixed128> spike_measures::global_phase_sums(const boost::mpi::communicator& comm) {
+    flush();
     std::vector<fixed128> sums(phase_sums_.size() / 2);
     for (std::size_t k = 0; k < sums.size(); ++k)
         sums[k] =

@@ -81,10 +81,14 @@ class spike_measures {
 public:
     spike_measures(const sample_grid& grid, const config& c, std::size_t local_neurons);
     // The spikes of an epoch as (step n, local neuron i): neuron i spiked at
-    // time index n + 1, later than its previous spike.
+    // time index n + 1, later than its previous spike. They are kept, and
+    // added up in batches (flush()): between epochs the neuron update
+    // evicts the accumulators and phase tables from the cache, within a
+    // batch they stay.
     void add(std::span<const local_spike> fired);
+    void flush();
     // Collective: fills R, rate_hz and cv of `out`.
-    void finish(const boost::mpi::communicator& comm, sync_measures& out) const;
+    void finish(const boost::mpi::communicator& comm, sync_measures& out);
 
     // What one neuron's spikes have left so far.
     struct neuron {
@@ -93,10 +97,14 @@ public:
         std::int64_t late = 0;            // spikes after t_transient
         double isi_mean = 0, isi_m2 = 0;  // Welford over the ISIs between them [steps]
     };
-    // For checkpoints: the local neurons' state, and the phase sums of every
-    // sample time summed over all ranks (collective).
-    const std::vector<neuron>& neurons() const { return neurons_; }
-    std::vector<fixed128> global_phase_sums(const boost::mpi::communicator& comm) const;
+    // For checkpoints (both add up the spikes kept first): the local
+    // neurons' state, and the phase sums of every sample time summed over
+    // all ranks (collective).
+    const std::vector<neuron>& neurons() {
+        flush();
+        return neurons_;
+    }
+    std::vector<fixed128> global_phase_sums(const boost::mpi::communicator& comm);
     // Checks and restores them: this rank's neurons, and the sums as
     // global_phase_sums() returned them (kept by the root rank only, so that
     // the final sums stay exact). False, with nothing restored, if they cannot
@@ -118,17 +126,29 @@ private:
     std::vector<std::int64_t> phase_sums_;
     std::vector<fixed128> restored_sums_; // the root's: the sums of a checkpoint (2 per sample), else empty
     // The same four halves for every phase of an interval of L steps, for
-    // the L that occur up to max_table (at most 33.6 MB in all): a lookup
-    // and four int64 additions instead of a sincos and two conversions per
-    // sample time and spike, the same integers.
+    // the L that occur up to max_table (at most 34 MB in all): a lookup and
+    // four int64 additions instead of a sincos and two conversions per
+    // sample time and spike, the same integers. Rows of phase_columns(L)
+    // (see phase_table).
     static constexpr std::int64_t max_table = 1024;
-    std::vector<std::vector<std::int64_t>> phase_tables_;
+    std::vector<std::vector<std::int64_t>> phase_tables_; // [L], empty until an interval of L steps comes
+    static constexpr std::size_t batch = 1 << 14; // spikes added up at once
+    std::vector<local_spike> pending_;
+    // A batch's intervals: `count` sample times' halves from `row` of a
+    // phase table to `sums` in phase_sums_.
+    struct queued_phases {
+        std::int64_t* sums;
+        const std::int64_t* row;
+        std::size_t count;
+    };
+    std::vector<queued_phases> queued_;
     const std::vector<std::int64_t>& phase_table(std::int64_t L);
+    std::size_t phase_columns(std::int64_t L) const;
     void add(std::size_t i, std::int64_t a);
     // Collective: R of `out` from the `counted` neurons that spiked twice,
     // over the sample times first <= m < last.
     void finish_R(const boost::mpi::communicator& comm, std::int64_t first, std::int64_t last, std::uint64_t counted,
-                  sync_measures& out) const;
+                  sync_measures& out);
 };
 
 } // namespace lifnet

@@ -6,12 +6,35 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 
 namespace lifnet {
 
+namespace {
+
+// On one node (a run without a launcher, or one whose ranks Open MPI's
+// launcher places on one node, outside a multi-node SLURM allocation),
+// Open MPI's point-to-point layer is ob1 over shared memory whatever else is
+// installed; choosing it saves MPI_Init probing the network layers (cm over
+// libfabric and PSM, UCX): 0.30 -> 0.08 s of start-up here
+// (docs/performance.md). Only a default: OMPI_MCA_pml set by the user, or
+// a multi-node job, keeps Open MPI's own choice; other MPIs ignore it.
+bool on_one_node() {
+    if (const char* nodes = std::getenv("SLURM_NNODES"); nodes && std::strtol(nodes, nullptr, 10) > 1) return false;
+    const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    return !size || (local && std::strcmp(size, local) == 0);
+}
+
+} // namespace
+
 struct environment::state {
-    state(int& argc, char**& argv): mpi(argc, argv) {}
-    boost::mpi::environment mpi;
+    state(int& argc, char**& argv) {
+        if (on_one_node()) setenv("OMPI_MCA_pml", "ob1", 0); // not replacing the user's
+        mpi.emplace(argc, argv);
+    }
+    std::optional<boost::mpi::environment> mpi;
 };
 
 // PETSc starts when partition = ptscotch first needs it (partition/library.hpp).

@@ -129,6 +129,26 @@ class CliTest(unittest.TestCase):
         self.assertLessEqual(t.max(), t_stop)
         self.assertEqual([f for f in os.listdir(self.dir) if f.endswith(".tmp")], [])
 
+    def probes_network(self, ranks=1, **env):
+        """Whether a short run's MPI_Init opened Open MPI's cm layer (which
+        probes libfabric and PSM): lifnet picks ob1 on one node instead,
+        unless the user chose, or the job spans nodes."""
+        cmd = [LIFNET, "run", "--set", "t_stop=110", "--set", "record=none", "-o", "out.h5"]
+        if ranks > 1:
+            cmd = [*MPIEXEC, "--oversubscribe", "-np", str(ranks), *cmd]
+        run_env = {k: v for k, v in ENV.items() if k not in ("OMPI_MCA_pml", "SLURM_NNODES")}
+        run_env.update(env, OMPI_MCA_pml_base_verbose="100")
+        p = subprocess.run(cmd, cwd=self.dir, env=run_env, capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        return "found loaded component cm" in p.stdout + p.stderr
+
+    def test_one_node_skips_network_probing(self):
+        if not self.probes_network(SLURM_NNODES="2"):
+            self.skipTest("this Open MPI has no cm layer to skip")
+        self.assertTrue(self.probes_network(OMPI_MCA_pml="ob1,cm"), "the user's choice was replaced")
+        self.assertFalse(self.probes_network(), "one rank")
+        self.assertFalse(self.probes_network(ranks=2), "two ranks on one node")
+
     def test_valid_run(self):
         rc, out = self.run_lifnet(["--set", "t_stop=200"])
         self.assertEqual(rc, 0, out)

@@ -125,6 +125,7 @@ void measures(benchmark::State& state) {
             voltages.reduce(e1);
             spikes.add(fired[e]);
         }
+        spikes.flush(); // the last batch
         samples += grid.count() * static_cast<std::int64_t>(N);
     }
     state.counters["ns_per_neuron_sample"] =

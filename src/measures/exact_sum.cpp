@@ -52,14 +52,15 @@ inline __attribute__((always_inline)) std::optional<fixed128> sum_fixed(const do
 // every clone gives the same bits.
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) std::optional<fixed128>
 exact_sum(const double* x, std::size_t n, double bound) {
-    return sum_fixed(x, n, [](double v) { return v; }, std::min(bound, fixed_limit));
+    return sum_fixed(
+        x, n, [](double v) { return v; }, std::min(bound, fixed_limit));
 }
 
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) fixed128
 exact_sum_abs_deviation(const double* x, std::size_t n, double center) {
     // to_fixed refuses a deviation out of range itself.
-    return *sum_fixed(x, n, [center](double v) { return std::abs(v - center); },
-                       std::numeric_limits<double>::infinity());
+    return *sum_fixed(
+        x, n, [center](double v) { return std::abs(v - center); }, std::numeric_limits<double>::infinity());
 }
 
 fixed128 to_fixed_large(double x) {

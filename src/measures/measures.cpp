@@ -292,8 +292,8 @@ void spike_measures::add(std::size_t i, std::int64_t a) {
             const auto j0 = grid_.first + w0 * grid_.stride - b; // the first one's phase step
             if (L <= max_table) {
                 const auto column = grid_.div_stride(j0), r = j0 - column * grid_.stride;
-                const auto* row = phase_table(L).data() +
-                                  4 * (static_cast<std::size_t>(r) * phase_columns(L) + static_cast<std::size_t>(column));
+                const auto* row = phase_table(L).data() + 4 * (static_cast<std::size_t>(r) * phase_columns(L) +
+                                                               static_cast<std::size_t>(column));
                 queued_.push_back({phase_sums_.data() + 4 * w0, row, count});
             }
             else

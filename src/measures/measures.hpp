@@ -132,7 +132,7 @@ private:
     // (see phase_table).
     static constexpr std::int64_t max_table = 1024;
     std::vector<std::vector<std::int64_t>> phase_tables_; // [L], empty until an interval of L steps comes
-    static constexpr std::size_t batch = 1 << 14; // spikes added up at once
+    static constexpr std::size_t batch = 1 << 14;         // spikes added up at once
     std::vector<local_spike> pending_;
     // A batch's intervals: `count` sample times' halves from `row` of a
     // phase table to `sums` in phase_sums_.

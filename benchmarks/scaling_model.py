@@ -216,6 +216,7 @@ def memory(net, m=DEFAULT):
         "neurons (ids, weight, V, I, refractory: 40 B)": 40 * n,
         "delay ring (2 x 2 B x (D+1))": 4 * (D + 1) * n,
         "measures (Welford 16 B, spike state 48 B, V buffer 16 B)": 80 * n,
+        "spike measures' batch (2^14 spikes and intervals, 40 B, reserved x1.25)": 1.25 * 2**14 * 40,
         "synapse targets (4 B each)": 4 * s,
         "sources (id, offset, inhibitory: 17 B each)": 17 * src,
         "source buckets (8 B per source, at most per 16 ids)": 8 * min(src, N / 16 + 1),

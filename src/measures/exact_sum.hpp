@@ -53,8 +53,9 @@ inline fixed128 to_fixed(double x) {
 // Σ to_fixed(x[i]) and Σ to_fixed(|x[i] − center|) over i < n: the same
 // integers as adding to_fixed one value at a time (so as exact and as
 // independent of order), vectorised where the CPU allows. exact_sum gives
-// nothing if some |x[i]| is not below `bound` (at most fixed_limit) or is
-// NaN: the check costs no pass of its own. exact_sum_abs_deviation throws as
+// nothing if some |x[i]| is not below `bound` or is NaN; the check costs no
+// pass of its own, as it is made only where a value reaches 2^20, so bound
+// must lie in [2^20, fixed_limit]. exact_sum_abs_deviation throws as
 // to_fixed does.
 std::optional<fixed128> exact_sum(const double* x, std::size_t n, double bound = fixed_limit);
 fixed128 exact_sum_abs_deviation(const double* x, std::size_t n, double center);

@@ -66,8 +66,9 @@ std::uint64_t estimate_bytes_per_rank(const config& c, int ranks) {
     // the sample times (8 B), the phase sums of R (32 B), and a
     // checkpoint's global copies of both (40 B).
     const std::uint64_t per_sample = 96;
-    const std::uint64_t simulate = add(add(add(mul(per_neuron, n), mul(12, synapses)), mul(per_sample, samples)),
-                                       16 << 20); // + report and spike buffers
+    // + report and spike buffers (16 MB), the spike measures' batch (1 MB).
+    const std::uint64_t simulate =
+        add(add(add(mul(per_neuron, n), mul(12, synapses)), mul(per_sample, samples)), 17 << 20);
     return std::max(build, simulate);
 }
 

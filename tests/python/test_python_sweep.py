@@ -9,6 +9,7 @@ pandas DataFrame when pandas is installed, and the sync-vs-p plot.
 
 Needs the module on PYTHONPATH (ctest sets <build>/python) and $LIFNET_BIN."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -88,11 +89,15 @@ class SweepTest(unittest.TestCase):
         out = os.path.join(self.dir, "mpi.h5")
         code = ("import sys, lifnet; from mpi4py import MPI; "
                 f"s = lifnet.sweep(lifnet.Config(**{MODEL!r}), vary={VARY!r}, seeds={SEEDS!r}, output=sys.argv[1], "
-                "comm=MPI.COMM_WORLD); print('rank', MPI.COMM_WORLD.rank, len(s.members['index']), s.run_now)")
+                "comm=MPI.COMM_WORLD); "
+                # One write per rank (print's separate pieces interleave under
+                # PYTHONUNBUFFERED, which the environment may set).
+                "sys.stdout.write(f\"rank {MPI.COMM_WORLD.rank} {len(s.members['index'])} {s.run_now}\\n\"); "
+                "sys.stdout.flush()")
         r = subprocess.run([MPIEXEC, "--oversubscribe", "-np", "2", sys.executable, "-c", code, out], env=ENV,
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertEqual(sorted(r.stdout.split("\n")[:2]), ["rank 0 6 6", "rank 1 6 6"], r.stdout)
+        self.assertEqual(sorted(re.findall(r"rank \d+ \d+ \d+", r.stdout)), ["rank 0 6 6", "rank 1 6 6"], r.stdout)
         for table in ("members", "points"):
             assert_tables_equal(self, h5_table(out, table), h5_table(self.cli, table), skip=TIMING + ("group",))
         self.assertTrue(set(h5_table(out, "members")["group"]) <= {0, 1})  # who ran what is dynamic

@@ -8,7 +8,7 @@ packages=(
   petsc-dev libhdf5-openmpi-dev hdf5-tools
   librandom123-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libbenchmark-dev
-  python3 python3-numpy python3-h5py python3-networkx python3-matplotlib
+  python3 python3-numpy python3-h5py python3-networkx python3-matplotlib python3-mpmath
   python3-dev pybind11-dev python3-mpi4py
   slurm-wlm munge
   clang-14 libclang-rt-14-dev

@@ -6,21 +6,11 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstring>
-#include <numbers>
 #include <string>
 #include <vector>
-
-// libmvec's vector log, cos and sin (glibc >= 2.22), called explicitly: glibc
-// declares them for the compiler only under -ffast-math, which lifnet avoids.
-extern "C" {
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_log(__m512d);
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_cos(__m512d);
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_sin(__m512d);
-__attribute__((target("avx2"))) __m256d _ZGVdN4v_log(__m256d);
-__attribute__((target("avx2"))) __m256d _ZGVdN4v_cos(__m256d);
-__attribute__((target("avx2"))) __m256d _ZGVdN4v_sin(__m256d);
-}
 
 namespace lifnet {
 
@@ -98,78 +88,210 @@ __attribute__((target("avx512f"))) inline void philox8_avx512(u64x8& c0, u64x8& 
     u64x8 c1 = c0 >> 32;                                                                                               \
     c0 &= low_word
 
-// u = (x + 0.5) 2^-32 of eight 32-bit words held in 64-bit lanes (a macro:
-// a function of the default target cannot take a 64-byte vector).
-#define LIFNET_UNIT8(x) ((__builtin_convertvector((x), f64x8) + 0.5) * 0x1p-32)
+// §3's Box–Muller, written once for every kernel on eight lanes of GCC
+// vectors: each kernel inlines it into its own instruction set, and every
+// operation is exactly rounded IEEE arithmetic (add, multiply, divide, fused
+// multiply-add, integer bit operations), so the AVX-512, AVX2 and scalar
+// kernels give the same bits. It replaces libm's log, cos and sin, which
+// MODEL.md §3 allows to differ from the formulas in the last bits: it stays
+// within about one unit in the last place of each (tests/unit/test_random.cpp
+// checks it against long double), and it inlines: with no call per function
+// the logarithms, sines and square roots of a vector overlap in the core.
+//
+// (Inline functions of the default target that take 64-byte vectors: always
+// inlined, they pass nothing through the ABI that -Wpsabi warns about. GCC
+// gives the warning at the end of the file, so it stays off from here on.)
+#pragma GCC diagnostic ignored "-Wpsabi"
 
-// The same in one rounding step fewer: x 2^-32 + 2^-33 is exact (at most 33
-// significant bits), so the fused multiply-add gives the same bits.
-__attribute__((target("avx512f,avx512dq"))) inline __m512d unit8(u64x8 x) {
-    return _mm512_fmadd_pd(_mm512_cvtepu64_pd(__m512i(x)), _mm512_set1_pd(0x1p-32), _mm512_set1_pd(0x1p-33));
+typedef std::int64_t i64x8 __attribute__((vector_size(64)));
+
+// a b + c, one rounding: one vfmadd on AVX-512, two on AVX2 (GCC vectorises
+// the lane loop), and libm's exact fma in the scalar kernel.
+[[gnu::always_inline]] inline f64x8 fma8(f64x8 a, f64x8 b, f64x8 c) {
+    f64x8 r;
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; ++l) r[l] = std::fma(a[l], b[l], c[l]);
+    return r;
 }
 
-// Both kernels work in two passes over a block of counters: first every
-// counter's Philox (independent chains the core can overlap, no calls in
-// between), leaving u0, 2 pi u1, u2 and 2 pi u3 in the four output planes;
-// then the log, sqrt, cos and sin calls, which turn each plane pair into
-// xi = r cos, r sin with r = sqrt(-2 ln u) (§3's expressions, in its order).
+// c[i] + x (c[i+1] + x (…)), unrolled at compile time.
+template <std::size_t i = 0, std::size_t n>
+[[gnu::always_inline]] inline f64x8 horner8(f64x8 x, const std::array<double, n>& c) {
+    if constexpr (i + 1 == n)
+        return f64x8{} + c[i];
+    else
+        return fma8(horner8<i + 1>(x, c), x, f64x8{} + c[i]);
+}
+
+// u = (x + 0.5) 2^-32 of 32-bit words x in 64-bit lanes: the bits of 2^52 + x
+// read as a double, less 2^52 - 0.5, both steps exact.
+[[gnu::always_inline]] inline f64x8 unit8(u64x8 x) {
+    return ((f64x8)(x | 0x4330000000000000) - (0x1p52 - 0.5)) * 0x1p-32;
+}
+
+// R(z) / z where 2 atanh(s) = 2s + s R(s²), that is Σ 2 z^(k-1) / (2k + 1),
+// as a polynomial fitted on z ≤ 0.0295 (|s| ≤ 0.172); the sin and cos
+// polynomials below likewise. tools/fit_noise_polynomials.py makes all three
+// (mpmath's Chebyshev fit) and checks them: with the coefficients rounded to
+// double, each leaves an error below 3e-17 of its function's value.
+constexpr std::array<double, 7> log_series = {0x1.5555555555558p-1, 0x1.99999999952e2p-2, 0x1.2492492df148dp-2,
+                                              0x1.c71c62e5800a1p-3, 0x1.7462b4ab2ef6bp-3, 0x1.39fe606542ddep-3,
+                                              0x1.2b584aae78a57p-3};
+// ln 2 split so that k ln2_hi is exact for |k| < 2^11 (41 significant bits).
+constexpr double ln2_hi = 0x1.62e42fefa3000p-1, ln2_lo = 0x1.3de6af278ece6p-42;
+
+// −2 ln u for u in [2^-33, 1): u = 2^k m with m in [√½, √2), computed on
+// the bits; f = m − 1 is exact, and ln m = 2 atanh(s), s = f / (2 + f),
+// is taken as f − f²/2 + s (f²/2 + R(s²)), where only the small last term
+// carries s's rounding.
+[[gnu::always_inline]] inline f64x8 minus_two_log8(f64x8 u) {
+    constexpr std::int64_t sqrt_half = 0x3FE6A09E667F3BCD; // the bits of √½
+    const i64x8 bits = (i64x8)u, k = (bits - sqrt_half) >> 52;
+    const f64x8 f = (f64x8)(bits - (k << 52)) - 1.0;
+    const f64x8 kd = (f64x8)(k + 0x4338000000000000) - 0x1.8p52; // k as a double (|k| < 2^51)
+    const f64x8 s = f / (2.0 + f), z = s * s, half_f2 = 0.5 * f * f;
+    const f64x8 R = z * horner8(z, log_series);
+    return -2.0 * (kd * ln2_hi + (f - (half_f2 - (s * (half_f2 + R) + kd * ln2_lo))));
+}
+
+// sin(2πr) = r (2π + z S(z)) and cos(2πr) = 1 + z C(z) with z = r² ≤ 1/64.
+constexpr std::array<double, 6> sin_series = {-0x1.4abbce625be52p+5, 0x1.466bc6775a476p+6,  -0x1.32d2cce500387p+6,
+                                              0x1.50783208843ebp+5,  -0x1.e3027dea82bd7p+3, 0x1.e4a9d9166f052p+1};
+constexpr std::array<double, 7> cos_series = {-0x1.3bd3cc9be45dep+4, 0x1.03c1f081b5ac0p+6,  -0x1.55d3c7e3cb241p+6,
+                                              0x1.e1f5068688d5bp+5,  -0x1.a6d1eef479be1p+4, 0x1.f9ce245cada0bp+2,
+                                              -0x1.b2f3eb054afcdp+0};
+constexpr double two_pi_hi = 0x1.921fb54442d18p+2, two_pi_lo = 0x1.1a62633145c07p-52; // 2π = hi + lo
+
+// cos 2πu and sin 2πu for u = (x + 0.5) 2^-32: the reduction works on u,
+// where it is exact: q = round(4u) (no ties: 2^33 u is odd), r = u − q/4 with
+// |r| ≤ 1/8, and 2πu = qπ/2 + 2πr swaps and negates cos 2πr and sin 2πr.
+[[gnu::always_inline]] inline void sincos_two_pi8(f64x8 u, f64x8& cos_out, f64x8& sin_out) {
+    const f64x8 shifted = u * 4.0 + 0x1.8p52; // q in the low bits of the mantissa
+    const i64x8 q = (i64x8)shifted;
+    const f64x8 r = u - (shifted - 0x1.8p52) * 0.25, z = r * r;
+    const i64x8 sin_r = (i64x8)fma8(r, f64x8{} + two_pi_hi, r * fma8(z, horner8(z, sin_series), f64x8{} + two_pi_lo));
+    const i64x8 cos_r = (i64x8)fma8(z, horner8(z, cos_series), f64x8{} + 1.0);
+    const i64x8 odd = -(q & 1);                                                  // all ones where q is odd: swap
+    cos_out = (f64x8)(((sin_r & odd) | (cos_r & ~odd)) ^ (((q + 1) & 2) << 62)); // negative for q = 1, 2
+    sin_out = (f64x8)(((cos_r & odd) | (sin_r & ~odd)) ^ ((q & 2) << 62));       // negative for q = 2, 3
+}
+
+// Every kernel works in two passes over a block of counters: first every
+// counter's Philox rounds (independent chains that the core overlaps),
+// leaving u_0 … u_3 in the four output planes; then the Box–Muller pass,
+// whose logarithms and sines are independent chains again. One pass per
+// vector is slower: Philox, the logarithm and the square root then form one
+// chain longer than the core's window.
 constexpr std::size_t block = 256;
 
-__attribute__((target("avx512f,avx512dq"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
-                                                                std::size_t count, std::uint64_t m, double* out,
-                                                                std::size_t stride) {
+[[gnu::always_inline]] inline void store_units8(u64x8 w0, u64x8 w1, u64x8 w2, u64x8 w3, double* out, std::size_t stride,
+                                                std::size_t j) {
+    const f64x8 u[4] = {unit8(w0), unit8(w1), unit8(w2), unit8(w3)};
+    for (std::size_t q = 0; q < 4; ++q) std::memcpy(out + q * stride + j, &u[q], sizeof u[q]);
+}
+
+// The Box–Muller pass for eight lanes: xi = sqrt(r2) cos, sqrt(r2) sin of
+// both pairs of planes, where the kernel takes the square roots (a lane loop
+// of libm's sqrt does not vectorise: it may set errno).
+struct group8 {
+    f64x8 r2[2], cos[2], sin[2];
+};
+
+[[gnu::always_inline]] inline group8 box_muller8(const double* out, std::size_t stride, std::size_t j) {
+    f64x8 u[4];
+    for (std::size_t q = 0; q < 4; ++q) std::memcpy(&u[q], out + q * stride + j, sizeof u[q]);
+    group8 g;
+    g.r2[0] = minus_two_log8(u[0]);
+    g.r2[1] = minus_two_log8(u[2]);
+    sincos_two_pi8(u[1], g.cos[0], g.sin[0]);
+    sincos_two_pi8(u[3], g.cos[1], g.sin[1]);
+    return g;
+}
+
+[[gnu::always_inline]] inline void store_group8(const group8& g, f64x8 r0, f64x8 r1, double* out, std::size_t stride,
+                                                std::size_t j) {
+    const f64x8 xi[4] = {r0 * g.cos[0], r0 * g.sin[0], r1 * g.cos[1], r1 * g.sin[1]};
+    for (std::size_t q = 0; q < 4; ++q) std::memcpy(out + q * stride + j, &xi[q], sizeof xi[q]);
+}
+
+// Each kernel's square roots of eight lanes.
+__attribute__((target("avx512f"), always_inline)) inline f64x8 sqrt_avx512(f64x8 x) {
+    return f64x8(_mm512_mask_sqrt_pd(__m512d(x), 0xFF, __m512d(x))); // (masked: as above)
+}
+
+__attribute__((target("avx2"), always_inline)) inline f64x8 sqrt_avx2(f64x8 x) {
+    __m256d half[2];
+    std::memcpy(half, &x, sizeof x);
+    for (auto& h: half) h = _mm256_sqrt_pd(h);
+    std::memcpy(&x, half, sizeof x);
+    return x;
+}
+
+[[gnu::always_inline]] inline f64x8 sqrt_scalar(f64x8 x) {
+    for (int l = 0; l < 8; ++l) x[l] = std::sqrt(x[l]);
+    return x;
+}
+
+// The Box–Muller pass of each kernel over lanes [j0, end) of the planes: they
+// hold u_0 … u_3 and get the four steps' xi.
+__attribute__((target("avx512f,fma"))) void box_muller_avx512(double* out, std::size_t stride, std::size_t j0,
+                                                              std::size_t end) {
+    for (std::size_t j = j0; j < end; j += noise_lanes) {
+        const group8 g = box_muller8(out, stride, j);
+        store_group8(g, sqrt_avx512(g.r2[0]), sqrt_avx512(g.r2[1]), out, stride, j);
+    }
+}
+
+__attribute__((target("avx2,fma"))) void box_muller_avx2(double* out, std::size_t stride, std::size_t j0,
+                                                         std::size_t end) {
+    for (std::size_t j = j0; j < end; j += noise_lanes) {
+        const group8 g = box_muller8(out, stride, j);
+        store_group8(g, sqrt_avx2(g.r2[0]), sqrt_avx2(g.r2[1]), out, stride, j);
+    }
+}
+
+void box_muller_scalar(double* out, std::size_t stride, std::size_t j0, std::size_t end) {
+    for (std::size_t j = j0; j < end; j += noise_lanes) {
+        const group8 g = box_muller8(out, stride, j);
+        store_group8(g, sqrt_scalar(g.r2[0]), sqrt_scalar(g.r2[1]), out, stride, j);
+    }
+}
+
+__attribute__((target("avx512f,avx512dq,fma"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
+                                                                    std::size_t count, std::uint64_t m, double* out,
+                                                                    std::size_t stride) {
     const philox_keys keys(seed, purpose::noise);
-    double* const plane[4] = {out, out + stride, out + 2 * stride, out + 3 * stride};
     for (std::size_t j0 = 0; j0 < count; j0 += block) {
         const std::size_t end = std::min(count, j0 + block);
         for (std::size_t j = j0; j < end; j += noise_lanes) {
             LIFNET_COUNTERS8(ids, j, m);
             philox8_avx512(c0, c1, c2, c3, keys);
-            _mm512_storeu_pd(plane[0] + j, unit8(c0));
-            _mm512_storeu_pd(plane[1] + j, _mm512_mul_pd(_mm512_set1_pd(2.0 * std::numbers::pi), unit8(c1)));
-            _mm512_storeu_pd(plane[2] + j, unit8(c2));
-            _mm512_storeu_pd(plane[3] + j, _mm512_mul_pd(_mm512_set1_pd(2.0 * std::numbers::pi), unit8(c3)));
+            store_units8(c0, c1, c2, c3, out, stride, j);
         }
-        for (int pair = 0; pair < 4; pair += 2)
-            for (std::size_t j = j0; j < end; j += noise_lanes) {
-                const __m512d r2 = -2.0 * _ZGVeN8v_log(_mm512_loadu_pd(plane[pair] + j));
-                const __m512d r = _mm512_mask_sqrt_pd(r2, 0xFF, r2); // all lanes; no undefined pass-through
-                const __m512d angle = _mm512_loadu_pd(plane[pair + 1] + j);
-                _mm512_storeu_pd(plane[pair] + j, _mm512_mul_pd(r, _ZGVeN8v_cos(angle)));
-                _mm512_storeu_pd(plane[pair + 1] + j, _mm512_mul_pd(r, _ZGVeN8v_sin(angle)));
-            }
+        box_muller_avx512(out, stride, j0, end);
     }
 }
 
-__attribute__((target("avx2"))) void normals_avx2(std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
-                                                  std::uint64_t m, double* out, std::size_t stride) {
-    double* const plane[4] = {out, out + stride, out + 2 * stride, out + 3 * stride};
+__attribute__((target("avx2,fma"))) void normals_avx2(std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
+                                                      std::uint64_t m, double* out, std::size_t stride) {
     for (std::size_t j0 = 0; j0 < count; j0 += block) {
         const std::size_t end = std::min(count, j0 + block);
         for (std::size_t j = j0; j < end; j += noise_lanes) {
             LIFNET_COUNTERS8(ids, j, m);
             LIFNET_PHILOX8(c0, c1, c2, c3, seed, purpose::noise);
-            const f64x8 u[4] = {LIFNET_UNIT8(c0), 2.0 * std::numbers::pi * LIFNET_UNIT8(c1), LIFNET_UNIT8(c2),
-                                2.0 * std::numbers::pi * LIFNET_UNIT8(c3)};
-            for (int q = 0; q < 4; ++q) std::memcpy(plane[q] + j, &u[q], sizeof u[q]);
+            store_units8(c0, c1, c2, c3, out, stride, j);
         }
-        for (int pair = 0; pair < 4; pair += 2)
-            for (std::size_t j = j0; j < end; j += 4) {
-                const __m256d r =
-                    _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), _ZGVdN4v_log(_mm256_loadu_pd(plane[pair] + j))));
-                const __m256d angle = _mm256_loadu_pd(plane[pair + 1] + j);
-                _mm256_storeu_pd(plane[pair] + j, _mm256_mul_pd(r, _ZGVdN4v_cos(angle)));
-                _mm256_storeu_pd(plane[pair + 1] + j, _mm256_mul_pd(r, _ZGVdN4v_sin(angle)));
-            }
+        box_muller_avx2(out, stride, j0, end);
     }
 }
 
 void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
                     std::size_t stride) {
     for (std::size_t j = 0; j < count; ++j) {
-        const auto xi = normals4(seed, ids[j], m);
-        for (std::size_t q = 0; q < 4; ++q) out[q * stride + j] = xi[q];
+        const auto x = philox(seed, purpose::noise, ids[j], m);
+        for (std::size_t q = 0; q < 4; ++q) out[q * stride + j] = to_unit(x[q]);
     }
+    box_muller_scalar(out, stride, 0, count);
 }
 
 // Counters (a0 + j, b) for the eight lanes j of a vector, as LIFNET_COUNTERS8 lays them out.
@@ -219,9 +341,12 @@ using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::u
 using run_kernel = void (*)(std::uint64_t, purpose, std::uint64_t, std::size_t, std::uint64_t, std::uint32_t*,
                             std::size_t);
 
+using pass_kernel = void (*)(double*, std::size_t, std::size_t, std::size_t);
+
 struct choice {
     kernel run;
     run_kernel words;
+    pass_kernel box_muller;
     const char* name;
 };
 
@@ -229,10 +354,11 @@ struct choice {
 std::vector<choice> runnable() {
     __builtin_cpu_init();
     std::vector<choice> out;
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
-        out.push_back({normals_avx512, philox_run_avx512, "avx512"});
-    if (__builtin_cpu_supports("avx2")) out.push_back({normals_avx2, philox_run_avx2, "avx2"});
-    out.push_back({normals_scalar, philox_run_scalar, "scalar"});
+    const bool fma = __builtin_cpu_supports("fma");
+    if (fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        out.push_back({normals_avx512, philox_run_avx512, box_muller_avx512, "avx512"});
+    if (fma && __builtin_cpu_supports("avx2")) out.push_back({normals_avx2, philox_run_avx2, box_muller_avx2, "avx2"});
+    out.push_back({normals_scalar, philox_run_scalar, box_muller_scalar, "scalar"});
     return out;
 }
 
@@ -253,11 +379,16 @@ void philox_run(std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t 
     chosen().words(seed, what, a0, count, b, out, stride);
 }
 
+const choice& named(std::string_view kernel) {
+    static const std::vector<choice> all = runnable();
+    for (const auto& k: all)
+        if (kernel == k.name) return k;
+    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
+}
+
 void philox_run_with(std::string_view kernel, std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count,
                      std::uint64_t b, std::uint32_t* out, std::size_t stride) {
-    for (const auto& k: runnable())
-        if (kernel == k.name) return k.words(seed, what, a0, count, b, out, stride);
-    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
+    named(kernel).words(seed, what, a0, count, b, out, stride);
 }
 
 const char* noise_kernel() {
@@ -272,9 +403,14 @@ std::vector<const char*> noise_kernels() {
 
 void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
                   std::uint64_t m, double* out, std::size_t stride) {
-    for (const auto& k: runnable())
-        if (kernel == k.name) return k.run(seed, ids, count, m, out, stride);
-    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
+    named(kernel).run(seed, ids, count, m, out, stride);
+}
+
+void box_muller_with(std::string_view kernel, const std::uint32_t* words, std::size_t count, double* out,
+                     std::size_t stride) {
+    for (std::size_t q = 0; q < 4; ++q)
+        for (std::size_t j = 0; j < count; ++j) out[q * stride + j] = to_unit(words[q * stride + j]);
+    named(kernel).box_muller(out, stride, 0, count);
 }
 
 } // namespace lifnet

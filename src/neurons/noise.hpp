@@ -1,12 +1,12 @@
 #pragma once
 // The noise draws xi_{i,n} of MODEL.md §3 for a whole block of neurons:
-// Philox4x32-10 in SIMD lanes and a vectorised double-precision Box–Muller
-// with glibc's libmvec log, cos and sin. One Philox block of a neuron serves
-// the four steps 4m ... 4m+3 of its group m (two Box–Muller pairs), so a
-// call draws a whole group. The mapping is exactly §3's; libmvec may differ
-// from scalar log/cos/sin in the last bits, which MODEL.md allows. Every
-// neuron takes the same vector path (callers pad to noise_lanes), so a
-// neuron's draw does not depend on where it sits in a rank's arrays.
+// Philox4x32-10 in SIMD lanes and a double-precision Box–Muller of lifnet's
+// own (log, cos and sin within about one unit in the last place, which
+// MODEL.md allows; every kernel computes the same bits). One Philox block of
+// a neuron serves the four steps 4m ... 4m+3 of its group m (two Box–Muller
+// pairs), so a call draws a whole group. Every neuron takes the same vector
+// path (callers pad to noise_lanes), so a neuron's draw does not depend on
+// where it sits in a rank's arrays.
 #include <lifnet/random.hpp>
 
 #include <cstddef>
@@ -37,6 +37,11 @@ const char* noise_kernel();
 std::vector<const char*> noise_kernels();
 void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
                   std::uint64_t m, double* out, std::size_t stride);
+// xi of the four steps of a group from given Philox words (words[q * stride
+// + j] is word q of lane j): §3's mapping after the Philox rounds, so that
+// tests can reach every corner of its range.
+void box_muller_with(std::string_view kernel, const std::uint32_t* words, std::size_t count, double* out,
+                     std::size_t stride);
 void philox_run_with(std::string_view kernel, std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count,
                      std::uint64_t b, std::uint32_t* out, std::size_t stride);
 

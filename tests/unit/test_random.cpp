@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -121,6 +122,65 @@ TEST(noise, every_kernel_matches_the_scalar_mapping) {
         std::vector<double> out(4 * noise_lanes);
         normals(k.seed, block.data(), block.size(), k.n / 4, out.data(), noise_lanes);
         EXPECT_NEAR(out[(k.n % 4) * noise_lanes + 5], k.xi, 1e-15 * std::abs(k.xi)) << noise_kernel() << ", " << k.n;
+    }
+}
+
+TEST(noise, every_kernel_computes_the_same_bits) {
+    // One algorithm in every instruction set (exactly rounded operations
+    // only), so a run draws the same noise on any x86-64 CPU.
+    std::vector<std::uint64_t> ids(2048);
+    for (std::size_t j = 0; j < ids.size(); ++j) ids[j] = j * 0x9E3779B97F4A7C15ull;
+    const auto kernels = noise_kernels();
+    std::vector<double> first(4 * ids.size()), xi(first.size());
+    normals_with(kernels.front(), 9, ids.data(), ids.size(), 77, first.data(), ids.size());
+    for (const char* kernel: kernels) {
+        normals_with(kernel, 9, ids.data(), ids.size(), 77, xi.data(), ids.size());
+        for (std::size_t at = 0; at < xi.size(); ++at)
+            ASSERT_EQ(std::bit_cast<std::uint64_t>(xi[at]), std::bit_cast<std::uint64_t>(first[at]))
+                << kernel << " against " << kernels.front() << ", value " << at;
+    }
+}
+
+TEST(noise, box_muller_is_within_two_ulp_of_the_exact_formula) {
+    // Words at the corners of the kernels' reductions: u at its ends, at the
+    // zeros of cos and sin (u = k/4), where the angle's quadrant changes
+    // (u = (2k+1)/8), at powers of two and at the logarithm's split √½ 2^-k;
+    // then random words. The reference is the formula in long double.
+    std::vector<std::uint32_t> corners = {0, 1, 2, 0xFFFFFFFFu, 0xFFFFFFFEu};
+    for (std::uint64_t k = 1; k < 8; ++k)
+        for (std::int64_t d: {-2, -1, 0, 1}) corners.push_back(static_cast<std::uint32_t>((k << 29) + d));
+    for (int k = 1; k < 32; ++k) {
+        const auto split = static_cast<std::uint32_t>(std::ldexp(std::sqrt(0.5), 32 - k));
+        for (std::uint32_t x: {(1u << (32 - k)) - 1, 1u << (32 - k), split - 1, split, split + 1}) corners.push_back(x);
+    }
+    std::vector<std::uint32_t> all;
+    for (std::uint32_t a: corners)
+        for (std::uint32_t b: corners) all.push_back(a), all.push_back(b);
+    for (std::uint64_t j = 0; all.size() < 2 * 100000; ++j) {
+        const auto x = philox(5, purpose::noise, j, 0);
+        all.insert(all.end(), x.begin(), x.end());
+    }
+    // Words for lanes j: (all[4j] … all[4j+3]) as (u0, u1, u2, u3).
+    const std::size_t count = all.size() / 4 / noise_lanes * noise_lanes;
+    std::vector<std::uint32_t> words(4 * count);
+    for (std::size_t j = 0; j < count; ++j)
+        for (std::size_t q = 0; q < 4; ++q) words[q * count + j] = all[4 * j + q];
+    std::vector<double> xi(4 * count);
+    const long double two_pi = 2 * std::numbers::pi_v<long double>;
+    for (const char* kernel: noise_kernels()) {
+        box_muller_with(kernel, words.data(), count, xi.data(), count);
+        for (std::size_t j = 0; j < count; ++j)
+            for (std::size_t pair = 0; pair < 2; ++pair) {
+                const long double u = (words[2 * pair * count + j] + 0.5L) * 0x1p-32L;
+                const long double angle = two_pi * ((words[(2 * pair + 1) * count + j] + 0.5L) * 0x1p-32L);
+                const long double r = std::sqrt(-2 * std::log(u));
+                // Relative to r: the cos and sin are exact to a unit of 1.
+                const long double want[2] = {r * std::cos(angle), r * std::sin(angle)};
+                for (std::size_t q = 0; q < 2; ++q)
+                    ASSERT_LE(std::abs(xi[(2 * pair + q) * count + j] - want[q]), r * 0x1p-51L)
+                        << kernel << ", words " << words[2 * pair * count + j] << ", "
+                        << words[(2 * pair + 1) * count + j] << (q ? " (sin)" : " (cos)");
+            }
     }
 }
 

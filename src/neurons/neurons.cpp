@@ -112,28 +112,37 @@ LIFNET_UPDATE_CLONE(update_exact, true)
 
 } // namespace
 
-const double* neuron_block::draw_noise(std::int64_t n, std::size_t first, std::size_t count) {
+const double* neuron_block::draw_noise(std::int64_t n, std::int64_t last, std::size_t first, std::size_t count) {
     const auto m = static_cast<std::uint64_t>(n) / 4;
     const auto slot = first / chunk % xi_slots_;
     double* const xi = xi_.data() + 4 * chunk * slot;
-    if (xi_group_[slot] != m || xi_first_[slot] != first) { // not drawn yet
+    // The pairs that steps n ... min(last, 4m+3) use: an epoch that ends or
+    // begins inside a group draws only its half of it (the Philox block twice,
+    // the Box–Muller once).
+    const auto from = n % 4 / 2, to = std::min(last, n | 3) % 4 / 2;
+    const unsigned want = (2u << to) - (1u << from);
+    const bool held = xi_group_[slot] == m && xi_first_[slot] == first;
+    const unsigned missing = held ? want & ~xi_pairs_[slot] : want;
+    if (missing) {
         // Whole vectors of noise lanes: the last one of the block is padded
         // (the padding draws are never used).
         const auto whole = count / noise_lanes * noise_lanes;
-        normals(constants.seed, ids.data() + first, whole, m, xi, chunk);
+        normals(constants.seed, ids.data() + first, whole, m, xi, chunk, missing);
         if (whole < count) {
             std::copy(ids.begin() + first + whole, ids.begin() + first + count, tail_ids_.begin());
-            normals(constants.seed, tail_ids_.data(), noise_lanes, m, xi + whole, chunk);
+            normals(constants.seed, tail_ids_.data(), noise_lanes, m, xi + whole, chunk, missing);
         }
+        xi_pairs_[slot] = (held ? xi_pairs_[slot] : 0) | missing;
         xi_first_[slot] = first;
         xi_group_[slot] = m;
     }
     return xi + (n % 4) * chunk;
 }
 
-void neuron_block::step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
-                              const input_count* n_inh, double g) {
-    const double* xi = constants.noise_scale != 0 ? draw_noise(n, first, count) : xi_.data(); // zeros without noise
+void neuron_block::step_chunk(std::int64_t n, std::int64_t last, std::size_t first, std::size_t count,
+                              const input_count* n_exc, const input_count* n_inh, double g) {
+    const double* xi =
+        constants.noise_scale != 0 ? draw_noise(n, last, first, count) : xi_.data(); // zeros without noise
     (constants.exact ? update_exact : update_rk4)(constants, n, count, V.data() + first, I.data() + first,
                                                   refractory.data() + first, fired_.data(), weight.data() + first, xi,
                                                   n_exc + first, n_inh + first, g);
@@ -160,7 +169,7 @@ void neuron_block::advance(std::int64_t n0, std::int64_t n1, delay_ring& ring, d
     for (std::size_t first = 0; first < size(); first += chunk) {
         const auto count = std::min(chunk, size() - first);
         for (auto n = n0; n < n1; ++n) {
-            step_chunk(n, first, count, ring.excitatory(n), ring.inhibitory(n), g);
+            step_chunk(n, n1 - 1, first, count, ring.excitatory(n), ring.inhibitory(n), g);
             for_each_fired(count, [&](std::size_t i) { spiked.push_back({n, static_cast<std::uint32_t>(first + i)}); });
             if (grid.contains(n + 1)) sampled(n + 1, first, std::span<const double>(V.data() + first, count));
         }

@@ -78,13 +78,15 @@ public:
     std::vector<std::int64_t> refractory; // steps of refractoriness left
 
 private:
-    // Step n of the `count` neurons from `first`; fired_ tells which spiked.
-    void step_chunk(std::int64_t n, std::size_t first, std::size_t count, const input_count* n_exc,
+    // Step n of the `count` neurons from `first`, in an epoch whose last
+    // step is `last`; fired_ tells which spiked.
+    void step_chunk(std::int64_t n, std::int64_t last, std::size_t first, std::size_t count, const input_count* n_exc,
                     const input_count* n_inh, double g);
     // The normals of step n for the chunk from `first`: its slot of xi_
     // holds the group of step n (steps 4m ... 4m+3, one Philox block per
-    // neuron), drawn now unless the slot holds it already.
-    const double* draw_noise(std::int64_t n, std::size_t first, std::size_t count);
+    // neuron) with the pairs that steps n ... min(last, 4m+3) use, drawn now
+    // unless the slot holds them already.
+    const double* draw_noise(std::int64_t n, std::int64_t last, std::size_t first, std::size_t count);
 
     // f(i) for each of the first `count` neurons of the chunk that spiked.
     // Spikes are rare (a few per thousand neuron-steps): 8 flags at a time.
@@ -104,6 +106,7 @@ private:
     std::size_t xi_slots_;                     // chunks whose normals are kept at once (see the constructor)
     std::vector<double> xi_;                   // per slot, standard normals of steps 4m ... 4m+3: chunk per step
     std::vector<std::uint64_t> xi_group_;      // per slot, the group m it holds
+    std::vector<unsigned> xi_pairs_ = std::vector<unsigned>(xi_slots_, 0);       // per slot, the pairs of it drawn
     std::vector<std::size_t> xi_first_ = std::vector<std::size_t>(xi_slots_, 0); // per slot, its chunk
     std::vector<char> fired_; // spiked in this step, per neuron of the chunk
 };

@@ -184,34 +184,38 @@ constexpr double two_pi_hi = 0x1.921fb54442d18p+2, two_pi_lo = 0x1.1a62633145c07
 // chain longer than the core's window.
 constexpr std::size_t block = 256;
 
-[[gnu::always_inline]] inline void store_units8(u64x8 w0, u64x8 w1, u64x8 w2, u64x8 w3, double* out, std::size_t stride,
+// u of the words of `pairs` into their planes.
+[[gnu::always_inline]] inline void store_units8(const u64x8 (&w)[4], unsigned pairs, double* out, std::size_t stride,
                                                 std::size_t j) {
-    const f64x8 u[4] = {unit8(w0), unit8(w1), unit8(w2), unit8(w3)};
-    for (std::size_t q = 0; q < 4; ++q) std::memcpy(out + q * stride + j, &u[q], sizeof u[q]);
+    for (std::size_t q = 0; q < 4; ++q)
+        if (pairs >> q / 2 & 1) {
+            const f64x8 u = unit8(w[q]);
+            std::memcpy(out + q * stride + j, &u, sizeof u);
+        }
 }
 
-// The Box–Muller pass for eight lanes: xi = sqrt(r2) cos, sqrt(r2) sin of
-// both pairs of planes, where the kernel takes the square roots (a lane loop
-// of libm's sqrt does not vectorise: it may set errno).
-struct group8 {
-    f64x8 r2[2], cos[2], sin[2];
+// The Box–Muller pass for eight lanes of a pair of planes, u of a radius and
+// of an angle: xi = sqrt(r2) cos, sqrt(r2) sin, where the kernel takes the
+// square root (a lane loop of libm's sqrt does not vectorise: it may set
+// errno).
+struct pair8 {
+    f64x8 r2, cos, sin;
 };
 
-[[gnu::always_inline]] inline group8 box_muller8(const double* out, std::size_t stride, std::size_t j) {
-    f64x8 u[4];
-    for (std::size_t q = 0; q < 4; ++q) std::memcpy(&u[q], out + q * stride + j, sizeof u[q]);
-    group8 g;
-    g.r2[0] = minus_two_log8(u[0]);
-    g.r2[1] = minus_two_log8(u[2]);
-    sincos_two_pi8(u[1], g.cos[0], g.sin[0]);
-    sincos_two_pi8(u[3], g.cos[1], g.sin[1]);
+[[gnu::always_inline]] inline pair8 box_muller8(const double* radius, const double* angle, std::size_t j) {
+    f64x8 u[2];
+    std::memcpy(&u[0], radius + j, sizeof u[0]);
+    std::memcpy(&u[1], angle + j, sizeof u[1]);
+    pair8 g;
+    g.r2 = minus_two_log8(u[0]);
+    sincos_two_pi8(u[1], g.cos, g.sin);
     return g;
 }
 
-[[gnu::always_inline]] inline void store_group8(const group8& g, f64x8 r0, f64x8 r1, double* out, std::size_t stride,
-                                                std::size_t j) {
-    const f64x8 xi[4] = {r0 * g.cos[0], r0 * g.sin[0], r1 * g.cos[1], r1 * g.sin[1]};
-    for (std::size_t q = 0; q < 4; ++q) std::memcpy(out + q * stride + j, &xi[q], sizeof xi[q]);
+[[gnu::always_inline]] inline void store_pair8(const pair8& g, f64x8 r, double* radius, double* angle, std::size_t j) {
+    const f64x8 xi_cos = r * g.cos, xi_sin = r * g.sin;
+    std::memcpy(radius + j, &xi_cos, sizeof xi_cos);
+    std::memcpy(angle + j, &xi_sin, sizeof xi_sin);
 }
 
 // Each kernel's square roots of eight lanes.
@@ -232,66 +236,61 @@ __attribute__((target("avx2"), always_inline)) inline f64x8 sqrt_avx2(f64x8 x) {
     return x;
 }
 
-// The Box–Muller pass of each kernel over lanes [j0, end) of the planes: they
-// hold u_0 … u_3 and get the four steps' xi.
-__attribute__((target("avx512f,fma"))) void box_muller_avx512(double* out, std::size_t stride, std::size_t j0,
-                                                              std::size_t end) {
-    for (std::size_t j = j0; j < end; j += noise_lanes) {
-        const group8 g = box_muller8(out, stride, j);
-        store_group8(g, sqrt_avx512(g.r2[0]), sqrt_avx512(g.r2[1]), out, stride, j);
+// The Box–Muller pass of each kernel over lanes [j0, end) of the planes of
+// `pairs`: they hold u and get the steps' xi.
+#define LIFNET_BOX_MULLER_PASS(name, target, root)                                                                     \
+    target void name(double* out, std::size_t stride, std::size_t j0, std::size_t end, unsigned pairs) {               \
+        for (std::size_t p = 0; p < 2; ++p) {                                                                          \
+            if (!(pairs >> p & 1)) continue;                                                                           \
+            double *const radius = out + 2 * p * stride, *const angle = radius + stride;                               \
+            for (std::size_t j = j0; j < end; j += noise_lanes) {                                                      \
+                const pair8 g = box_muller8(radius, angle, j);                                                         \
+                store_pair8(g, root(g.r2), radius, angle, j);                                                          \
+            }                                                                                                          \
+        }                                                                                                              \
     }
-}
-
-__attribute__((target("avx2,fma"))) void box_muller_avx2(double* out, std::size_t stride, std::size_t j0,
-                                                         std::size_t end) {
-    for (std::size_t j = j0; j < end; j += noise_lanes) {
-        const group8 g = box_muller8(out, stride, j);
-        store_group8(g, sqrt_avx2(g.r2[0]), sqrt_avx2(g.r2[1]), out, stride, j);
-    }
-}
-
-void box_muller_scalar(double* out, std::size_t stride, std::size_t j0, std::size_t end) {
-    for (std::size_t j = j0; j < end; j += noise_lanes) {
-        const group8 g = box_muller8(out, stride, j);
-        store_group8(g, sqrt_scalar(g.r2[0]), sqrt_scalar(g.r2[1]), out, stride, j);
-    }
-}
+LIFNET_BOX_MULLER_PASS(box_muller_avx512, __attribute__((target("avx512f,fma"))), sqrt_avx512)
+LIFNET_BOX_MULLER_PASS(box_muller_avx2, __attribute__((target("avx2,fma"))), sqrt_avx2)
+LIFNET_BOX_MULLER_PASS(box_muller_scalar, , sqrt_scalar)
+#undef LIFNET_BOX_MULLER_PASS
 
 __attribute__((target("avx512f,avx512dq,fma"))) void normals_avx512(std::uint64_t seed, const std::uint64_t* ids,
                                                                     std::size_t count, std::uint64_t m, double* out,
-                                                                    std::size_t stride) {
+                                                                    std::size_t stride, unsigned pairs) {
     const philox_keys keys(seed, purpose::noise);
     for (std::size_t j0 = 0; j0 < count; j0 += block) {
         const std::size_t end = std::min(count, j0 + block);
         for (std::size_t j = j0; j < end; j += noise_lanes) {
             LIFNET_COUNTERS8(ids, j, m);
             philox8_avx512(c0, c1, c2, c3, keys);
-            store_units8(c0, c1, c2, c3, out, stride, j);
+            store_units8({c0, c1, c2, c3}, pairs, out, stride, j);
         }
-        box_muller_avx512(out, stride, j0, end);
+        box_muller_avx512(out, stride, j0, end, pairs);
     }
 }
 
 __attribute__((target("avx2,fma"))) void normals_avx2(std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
-                                                      std::uint64_t m, double* out, std::size_t stride) {
+                                                      std::uint64_t m, double* out, std::size_t stride,
+                                                      unsigned pairs) {
     for (std::size_t j0 = 0; j0 < count; j0 += block) {
         const std::size_t end = std::min(count, j0 + block);
         for (std::size_t j = j0; j < end; j += noise_lanes) {
             LIFNET_COUNTERS8(ids, j, m);
             LIFNET_PHILOX8(c0, c1, c2, c3, seed, purpose::noise);
-            store_units8(c0, c1, c2, c3, out, stride, j);
+            store_units8({c0, c1, c2, c3}, pairs, out, stride, j);
         }
-        box_muller_avx2(out, stride, j0, end);
+        box_muller_avx2(out, stride, j0, end, pairs);
     }
 }
 
 void normals_scalar(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
-                    std::size_t stride) {
+                    std::size_t stride, unsigned pairs) {
     for (std::size_t j = 0; j < count; ++j) {
         const auto x = philox(seed, purpose::noise, ids[j], m);
-        for (std::size_t q = 0; q < 4; ++q) out[q * stride + j] = to_unit(x[q]);
+        for (std::size_t q = 0; q < 4; ++q)
+            if (pairs >> q / 2 & 1) out[q * stride + j] = to_unit(x[q]);
     }
-    box_muller_scalar(out, stride, 0, count);
+    box_muller_scalar(out, stride, 0, count, pairs);
 }
 
 // Counters (a0 + j, b) for the eight lanes j of a vector, as LIFNET_COUNTERS8 lays them out.
@@ -337,11 +336,12 @@ void philox_run_scalar(std::uint64_t seed, purpose what, std::uint64_t a0, std::
     }
 }
 
-using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*, std::size_t);
+using kernel = void (*)(std::uint64_t, const std::uint64_t*, std::size_t, std::uint64_t, double*, std::size_t,
+                        unsigned);
 using run_kernel = void (*)(std::uint64_t, purpose, std::uint64_t, std::size_t, std::uint64_t, std::uint32_t*,
                             std::size_t);
 
-using pass_kernel = void (*)(double*, std::size_t, std::size_t, std::size_t);
+using pass_kernel = void (*)(double*, std::size_t, std::size_t, std::size_t, unsigned);
 
 struct choice {
     kernel run;
@@ -370,8 +370,8 @@ const choice& chosen() {
 } // namespace
 
 void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
-             std::size_t stride) {
-    chosen().run(seed, ids, count, m, out, stride);
+             std::size_t stride, unsigned pairs) {
+    chosen().run(seed, ids, count, m, out, stride, pairs);
 }
 
 void philox_run(std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count, std::uint64_t b,
@@ -402,15 +402,15 @@ std::vector<const char*> noise_kernels() {
 }
 
 void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
-                  std::uint64_t m, double* out, std::size_t stride) {
-    named(kernel).run(seed, ids, count, m, out, stride);
+                  std::uint64_t m, double* out, std::size_t stride, unsigned pairs) {
+    named(kernel).run(seed, ids, count, m, out, stride, pairs);
 }
 
 void box_muller_with(std::string_view kernel, const std::uint32_t* words, std::size_t count, double* out,
                      std::size_t stride) {
     for (std::size_t q = 0; q < 4; ++q)
         for (std::size_t j = 0; j < count; ++j) out[q * stride + j] = to_unit(words[q * stride + j]);
-    named(kernel).box_muller(out, stride, 0, count);
+    named(kernel).box_muller(out, stride, 0, count, both_pairs);
 }
 
 } // namespace lifnet

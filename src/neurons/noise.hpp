@@ -18,10 +18,14 @@ namespace lifnet {
 
 inline constexpr std::size_t noise_lanes = 8;
 
-// out[q * stride + j] = xi_{ids[j], 4m + q} for q < 4 and j < count; count
-// must be a multiple of noise_lanes and at most stride.
+// A group's two Box–Muller pairs, as bits: steps 4m and 4m+1, 4m+2 and 4m+3.
+inline constexpr unsigned first_pair = 1, second_pair = 2, both_pairs = 3;
+
+// out[q * stride + j] = xi_{ids[j], 4m + q} for j < count and the steps q < 4
+// of `pairs` (the other planes are left as they are); count must be a
+// multiple of noise_lanes and at most stride.
 void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, std::uint64_t m, double* out,
-             std::size_t stride);
+             std::size_t stride, unsigned pairs = both_pairs);
 
 // The same SIMD Philox4x32-10 for any purpose: the words of key (seed, what)
 // and counters (a0 + j, b) for j < count, count a multiple of noise_lanes:
@@ -36,7 +40,7 @@ const char* noise_kernel();
 // normals() with one of them.
 std::vector<const char*> noise_kernels();
 void normals_with(std::string_view kernel, std::uint64_t seed, const std::uint64_t* ids, std::size_t count,
-                  std::uint64_t m, double* out, std::size_t stride);
+                  std::uint64_t m, double* out, std::size_t stride, unsigned pairs = both_pairs);
 // xi of the four steps of a group from given Philox words (words[q * stride
 // + j] is word q of lane j): §3's mapping after the Philox rounds, so that
 // tests can reach every corner of its range.

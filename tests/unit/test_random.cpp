@@ -141,6 +141,21 @@ TEST(noise, every_kernel_computes_the_same_bits) {
     }
 }
 
+TEST(noise, a_group_drawn_by_halves_equals_the_whole_group) {
+    // An epoch that ends inside a group draws its first pair, the next epoch
+    // its second: together the whole group, and neither touches the other's planes.
+    std::vector<std::uint64_t> ids(64);
+    for (std::size_t j = 0; j < ids.size(); ++j) ids[j] = 1000 + 7 * j;
+    for (const char* kernel: noise_kernels()) {
+        std::vector<double> whole(4 * ids.size()), halves(whole.size(), -1.0);
+        normals_with(kernel, 4, ids.data(), ids.size(), 5, whole.data(), ids.size());
+        normals_with(kernel, 4, ids.data(), ids.size(), 5, halves.data(), ids.size(), first_pair);
+        for (std::size_t at = 2 * ids.size(); at < halves.size(); ++at) ASSERT_EQ(halves[at], -1.0) << kernel;
+        normals_with(kernel, 4, ids.data(), ids.size(), 5, halves.data(), ids.size(), second_pair);
+        EXPECT_EQ(halves, whole) << kernel;
+    }
+}
+
 TEST(noise, box_muller_is_within_two_ulp_of_the_exact_formula) {
     // Words at the corners of the kernels' reductions: u at its ends, at the
     // zeros of cos and sin (u = k/4), where the angle's quadrant changes

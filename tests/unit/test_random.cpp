@@ -160,7 +160,9 @@ TEST(noise, box_muller_is_within_two_ulp_of_the_exact_formula) {
     // Words at the corners of the kernels' reductions: u at its ends, at the
     // zeros of cos and sin (u = k/4), where the angle's quadrant changes
     // (u = (2k+1)/8), at powers of two and at the logarithm's split √½ 2^-k;
-    // then random words. The reference is the formula in long double.
+    // then 2^20 words spread evenly over the whole range (stride 4093, so
+    // that the low bits vary too), then random words. The reference is the
+    // formula in long double.
     std::vector<std::uint32_t> corners = {0, 1, 2, 0xFFFFFFFFu, 0xFFFFFFFEu};
     for (std::uint64_t k = 1; k < 8; ++k)
         for (std::int64_t d: {-2, -1, 0, 1}) corners.push_back(static_cast<std::uint32_t>((k << 29) + d));
@@ -171,7 +173,8 @@ TEST(noise, box_muller_is_within_two_ulp_of_the_exact_formula) {
     std::vector<std::uint32_t> all;
     for (std::uint32_t a: corners)
         for (std::uint32_t b: corners) all.push_back(a), all.push_back(b);
-    for (std::uint64_t j = 0; all.size() < 2 * 100000; ++j) {
+    for (std::uint32_t j = 0; j < (1u << 20); ++j) all.push_back(j * 4093u), all.push_back(~(j * 4093u));
+    for (std::uint64_t j = 0; all.size() < 2 * (1u << 20) + 4 * 100000; ++j) {
         const auto x = philox(5, purpose::noise, j, 0);
         all.insert(all.end(), x.begin(), x.end());
     }

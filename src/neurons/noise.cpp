@@ -240,14 +240,13 @@ __attribute__((target("avx2"), always_inline)) inline f64x8 sqrt_avx2(f64x8 x) {
 // `pairs`: they hold u and get the steps' xi.
 #define LIFNET_BOX_MULLER_PASS(name, target, root)                                                                     \
     target void name(double* out, std::size_t stride, std::size_t j0, std::size_t end, unsigned pairs) {               \
-        for (std::size_t p = 0; p < 2; ++p) {                                                                          \
-            if (!(pairs >> p & 1)) continue;                                                                           \
-            double *const radius = out + 2 * p * stride, *const angle = radius + stride;                               \
-            for (std::size_t j = j0; j < end; j += noise_lanes) {                                                      \
-                const pair8 g = box_muller8(radius, angle, j);                                                         \
-                store_pair8(g, root(g.r2), radius, angle, j);                                                          \
-            }                                                                                                          \
-        }                                                                                                              \
+        for (std::size_t j = j0; j < end; j += noise_lanes)                                                            \
+            for (std::size_t p = 0; p < 2; ++p)                                                                        \
+                if (pairs >> p & 1) {                                                                                  \
+                    double *const radius = out + 2 * p * stride, *const angle = radius + stride;                       \
+                    const pair8 g = box_muller8(radius, angle, j);                                                     \
+                    store_pair8(g, root(g.r2), radius, angle, j);                                                      \
+                }                                                                                                      \
     }
 LIFNET_BOX_MULLER_PASS(box_muller_avx512, __attribute__((target("avx512f,fma"))), sqrt_avx512)
 LIFNET_BOX_MULLER_PASS(box_muller_avx2, __attribute__((target("avx2,fma"))), sqrt_avx2)

@@ -92,11 +92,12 @@ __attribute__((target("avx512f"))) inline void philox8_avx512(u64x8& c0, u64x8& 
 // vectors: each kernel inlines it into its own instruction set, and every
 // operation is exactly rounded IEEE arithmetic (add, multiply, divide, fused
 // multiply-add, integer bit operations), so the AVX-512, AVX2 and scalar
-// kernels give the same bits. It replaces libm's log, cos and sin, which
-// MODEL.md §3 allows to differ from the formulas in the last bits: it stays
-// within about one unit in the last place of each (tests/unit/test_random.cpp
-// checks it against long double), and it inlines: with no call per function
-// the logarithms, sines and square roots of a vector overlap in the core.
+// kernels give the same bits. It replaces glibc's vector log, cos and sin
+// (libmvec). MODEL.md §3 allows last-bit differences from the formulas; these
+// stay within about one unit in the last place of each
+// (tests/unit/test_random.cpp checks them against long double). And it
+// inlines: with no call per function, the logarithms, sines and square roots
+// of a vector overlap in the core.
 //
 // (Inline functions of the default target that take 64-byte vectors: always
 // inlined, they pass nothing through the ABI that -Wpsabi warns about. GCC
@@ -123,8 +124,8 @@ template <std::size_t i = 0, std::size_t n>
         return fma8(horner8<i + 1>(x, c), x, f64x8{} + c[i]);
 }
 
-// u = (x + 0.5) 2^-32 of 32-bit words x in 64-bit lanes: the bits of 2^52 + x
-// read as a double, less 2^52 - 0.5, both steps exact.
+// u = (x + 0.5) 2^-32 of 32-bit words x in 64-bit lanes (upper halves zero):
+// the bits of 2^52 + x read as a double, less 2^52 - 0.5, both steps exact.
 [[gnu::always_inline]] inline f64x8 unit8(u64x8 x) {
     return ((f64x8)(x | 0x4330000000000000) - (0x1p52 - 0.5)) * 0x1p-32;
 }

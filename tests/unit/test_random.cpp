@@ -192,7 +192,7 @@ TEST(noise, box_muller_is_within_two_ulp_of_the_exact_formula) {
                 const long double u = (words[2 * pair * count + j] + 0.5L) * 0x1p-32L;
                 const long double angle = two_pi * ((words[(2 * pair + 1) * count + j] + 0.5L) * 0x1p-32L);
                 const long double r = std::sqrt(-2 * std::log(u));
-                // Relative to r: the cos and sin are exact to a unit of 1.
+                // A bound relative to r: cos and sin err by about a unit in the last place of 1.
                 const long double want[2] = {r * std::cos(angle), r * std::sin(angle)};
                 for (std::size_t q = 0; q < 2; ++q)
                     ASSERT_LE(std::abs(xi[(2 * pair + q) * count + j] - want[q]), r * 0x1p-51L)

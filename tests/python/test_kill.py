@@ -66,14 +66,28 @@ class KillTest(unittest.TestCase):
         d = tempfile.mkdtemp()
         summary = os.path.join(d, "s.h5")
         cmd = [MPIEXEC, "--oversubscribe", "-np", "2", LIFNET, *SWEEP, "-o", summary]
+        journal = summary + ".journal"
+
+        def members_started():
+            if not os.path.exists(journal):
+                return 0
+            with open(journal) as f:
+                return sum(line.split("\t")[6:7] == ["started"] for line in f)
+
         killed_mid_sweep = 0
         for _ in range(3):  # kill, resume, kill, resume, ...
+            target = members_started() + rng.randint(1, 3)
             p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)
-            # Late enough that the member a kill interrupted usually finishes
-            # in the next run: one started twice and never finished counts
-            # as crashed (user-guide.md), as a real crash would.
-            time.sleep(rng.uniform(1.0, 2.5))
+            # After the run has started one to three more members, and up to
+            # 0.3 s into the last: inside the sweep however fast the machine
+            # is (a fixed delay missed it when a whole sweep took 1.7 s). A
+            # member a kill interrupted usually finishes in the next run; one
+            # started twice and never finished counts as crashed
+            # (user-guide.md), as a real crash would.
+            while p.poll() is None and members_started() < target:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.0, 0.3))
             kill_tree(p)
             killed_mid_sweep += not os.path.exists(summary)
             for name in os.listdir(d):

@@ -213,7 +213,10 @@ struct pair8 {
     return g;
 }
 
-[[gnu::always_inline]] inline void store_pair8(const pair8& g, f64x8 r, double* radius, double* angle, std::size_t j) {
+// (r by reference: Clang refuses a 64-byte vector passed by value from an
+// AVX-512 function to one of the default target, even an inlined one.)
+[[gnu::always_inline]] inline void store_pair8(const pair8& g, const f64x8& r, double* radius, double* angle,
+                                               std::size_t j) {
     const f64x8 xi_cos = r * g.cos, xi_sin = r * g.sin;
     std::memcpy(radius + j, &xi_cos, sizeof xi_cos);
     std::memcpy(angle + j, &xi_sin, sizeof xi_sin);

@@ -353,21 +353,30 @@ struct choice {
     const char* name;
 };
 
-// The kernels this CPU can run, best first.
-std::vector<choice> runnable() {
-    __builtin_cpu_init();
-    std::vector<choice> out;
-    const bool fma = __builtin_cpu_supports("fma");
-    if (fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
-        out.push_back({normals_avx512, philox_run_avx512, box_muller_avx512, "avx512"});
-    if (fma && __builtin_cpu_supports("avx2")) out.push_back({normals_avx2, philox_run_avx2, box_muller_avx2, "avx2"});
-    out.push_back({normals_scalar, philox_run_scalar, box_muller_scalar, "scalar"});
-    return out;
+// The kernels this CPU can run, best first (found once per process).
+const std::vector<choice>& runnable() {
+    static const std::vector<choice> all = [] {
+        __builtin_cpu_init();
+        std::vector<choice> out;
+        const bool fma = __builtin_cpu_supports("fma");
+        if (fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+            out.push_back({normals_avx512, philox_run_avx512, box_muller_avx512, "avx512"});
+        if (fma && __builtin_cpu_supports("avx2"))
+            out.push_back({normals_avx2, philox_run_avx2, box_muller_avx2, "avx2"});
+        out.push_back({normals_scalar, philox_run_scalar, box_muller_scalar, "scalar"});
+        return out;
+    }();
+    return all;
 }
 
 const choice& chosen() {
-    static const choice c = runnable().front();
-    return c;
+    return runnable().front();
+}
+
+const choice& named(std::string_view kernel) {
+    for (const auto& k: runnable())
+        if (kernel == k.name) return k;
+    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
 }
 
 } // namespace
@@ -380,13 +389,6 @@ void normals(std::uint64_t seed, const std::uint64_t* ids, std::size_t count, st
 void philox_run(std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count, std::uint64_t b,
                 std::uint32_t* out, std::size_t stride) {
     chosen().words(seed, what, a0, count, b, out, stride);
-}
-
-const choice& named(std::string_view kernel) {
-    static const std::vector<choice> all = runnable();
-    for (const auto& k: all)
-        if (kernel == k.name) return k;
-    throw internal_error("no noise kernel '" + std::string(kernel) + "' on this CPU");
 }
 
 void philox_run_with(std::string_view kernel, std::uint64_t seed, purpose what, std::uint64_t a0, std::size_t count,
